@@ -1,0 +1,43 @@
+"""The only place in keras_gans that knows which framework runs.
+
+Model code is written once with `keras.ops`; it asks this module for the few
+things that differ per framework:
+
+- `minimize(loss_fn, variables, optimizer)`: differentiate `loss_fn()` with
+  respect to `variables` only and apply the gradients with `optimizer`.
+  `loss_fn` takes no argument and returns `(loss, aux)`; `minimize` returns
+  the same pair.
+- `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
+  differentiable again (for gradient penalties inside a loss).
+- `run_train_step(model, *args)`: adapts the model's stateful-looking
+  `gan_train_step(data)` to what the framework's Keras trainer calls
+  (`train_step(data)`, or `train_step(state, data)` for JAX).
+- `inference_mode()`: a context in which no autograd graph is recorded.
+
+The framework is chosen by `keras.config.backend()` (that is, by
+`KERAS_BACKEND`) when keras_gans is imported.
+"""
+
+import keras
+
+name = keras.config.backend()
+
+if name == "tensorflow":
+    from keras_gans.backend import tensorflow as _core
+elif name == "jax":
+    from keras_gans.backend import jax as _core
+elif name == "torch":
+    from keras_gans.backend import torch as _core
+else:
+    raise ImportError(
+        f"keras_gans runs on the 'tensorflow', 'jax' and 'torch' Keras "
+        f"backends; the current backend is {name!r}. Set KERAS_BACKEND to "
+        "one of the three before importing keras."
+    )
+
+minimize = _core.minimize
+input_gradient = _core.input_gradient
+run_train_step = _core.run_train_step
+inference_mode = _core.inference_mode
+
+__all__ = ["name", "minimize", "input_gradient", "run_train_step", "inference_mode"]

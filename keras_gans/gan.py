@@ -1,0 +1,564 @@
+"""`GAN`: the base class of every generative adversarial network in keras_gans."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gans import backend
+from keras_gans import losses as losses_lib
+from keras_gans.utils import check_positive_int
+
+
+class _Holder:
+    """Plain attribute holder: what it holds is invisible to Keras tracking."""
+
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+
+class _NetworkRouter:
+    """Routes each variable to the optimizer of the network that owns it."""
+
+    def __init__(self, gan):
+        self._g_ids = {id(v) for v in gan.generator_trainable_variables}
+        self._d_ids = {id(v) for v in gan.discriminator_trainable_variables}
+        self._g = gan.g_optimizer
+        self._d = gan.d_optimizer
+
+    def __call__(self, variable):
+        in_g = id(variable) in self._g_ids
+        in_d = id(variable) in self._d_ids
+        if in_g and in_d:
+            raise ValueError(
+                f"Variable {variable.path!r} is shared by the generator and the "
+                "discriminator; each trainable variable must belong to one of them."
+            )
+        if in_g:
+            return self._g
+        if in_d:
+            return self._d
+        raise ValueError(
+            f"Trainable variable {variable.path!r} belongs neither to the "
+            "generator nor to the discriminator. Override "
+            "`generator_trainable_variables` / `discriminator_trainable_variables` "
+            "to say which network trains it."
+        )
+
+
+def _serialize_optimizer(optimizer):
+    """Serializes an optimizer so that it loads under any backend.
+
+    Under torch (and others) an optimizer's class lives in a backend module such
+    as `keras.src.backend.torch.optimizers.torch_adam`; such a record would not
+    load under another backend, so it is normalized to `keras.optimizers`.
+    """
+    config = keras.optimizers.serialize(optimizer)
+    if isinstance(config, dict) and str(config.get("module", "")).startswith("keras.src.backend."):
+        config = dict(config, module="keras.optimizers", registered_name=None)
+    return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other.
+
+    `GAN` accepts any pair of Keras models: the generator maps a latent batch
+    of shape `(batch, latent_dim)` to samples; the discriminator maps samples
+    to logits (any shape with the batch first; losses average over the rest).
+    It trains with `model.fit(data)` on TensorFlow, JAX and PyTorch alike.
+
+    Each training step runs `n_critic` discriminator updates, then one
+    generator update. The same real batch serves every discriminator update of
+    a step, with fresh noise each time. Every update differentiates only its
+    own network's variables and applies its own optimizer, so a generator step
+    never changes the discriminator's weights and the other way round.
+
+    Families change what is trained through small hooks and never touch
+    gradients: `sample_latent`, `call_generator`, `call_discriminator`,
+    `discriminator_loss`, `generator_loss`, `after_discriminator_step`, and
+    `loss_names` (the names of the logged loss terms).
+
+    Args:
+        generator: a Keras model from latent vectors to samples.
+        discriminator: a Keras model from samples to logits.
+        latent_dim: size of the latent vector; read from the generator's
+            input when omitted.
+        seed: seed of the model's `keras.random.SeedGenerator`, which draws
+            all training noise and `generate(n)` noise.
+
+    Example:
+
+    ```python
+    gan = keras_gans.GAN(generator, discriminator)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        loss="non_saturating",
+    )
+    gan.fit(images, batch_size=64, epochs=10)
+    samples = gan.generate(16)
+    ```
+    """
+
+    default_loss = "non_saturating"
+    default_n_critic = 1
+    loss_names = ("d_loss", "g_loss")
+
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        for arg, net in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(net, keras.layers.Layer):
+                raise TypeError(
+                    f"`{arg}` must be a Keras model or layer; received "
+                    f"{type(net).__name__}: {net!r}."
+                )
+        if generator is discriminator:
+            raise ValueError("`generator` and `discriminator` must be two different models.")
+        latent_dim = _infer_latent_dim(generator, latent_dim)
+        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"`seed` must be a non-negative integer or None; received {seed!r}.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = latent_dim
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed_generator")
+        self.loss_trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
+        self._state = _Holder(
+            d_optimizer=None,
+            g_optimizer=None,
+            loss=None,
+            loss_config=None,
+            n_critic=None,
+            label_smoothing=0.0,
+            trackers={t.name: t for t in self.loss_trackers},
+        )
+        self.data_shape = self._build_networks()
+        self.built = True
+
+    # ------------------------------------------------------------------ build
+    def _build_networks(self):
+        """Builds both networks if needed; returns the shape of one sample."""
+        if not self.generator.built:
+            self.generator(ops.zeros((2, self.latent_dim)), training=False)
+        spec = self.generator.compute_output_spec(
+            keras.KerasTensor((None, self.latent_dim), dtype="float32")
+        )
+        if isinstance(spec, (list, tuple)):
+            spec = spec[0]
+        data_shape = tuple(spec.shape[1:])
+        if not self.discriminator.built:
+            self.discriminator(
+                self.generator(ops.zeros((2, self.latent_dim)), training=False),
+                training=False,
+            )
+        return data_shape
+
+    # ---------------------------------------------------------------- compile
+    def compile(
+        self,
+        d_optimizer=None,
+        g_optimizer=None,
+        loss=None,
+        n_critic=None,
+        label_smoothing=0.0,
+        steps_per_execution=1,
+        jit_compile="auto",
+        run_eagerly=False,
+        **kwargs,
+    ):
+        """Configures the GAN for training.
+
+        Args:
+            d_optimizer: the discriminator's optimizer (instance, name or
+                config); default `Adam(2e-4, beta_1=0.5)`.
+            g_optimizer: the generator's optimizer; a different instance from
+                `d_optimizer`. Default `Adam(2e-4, beta_1=0.5)`.
+            loss: a name from `keras_gans.losses.NAMES` (`"minimax"`,
+                `"non_saturating"`, `"wasserstein"`, `"hinge"`,
+                `"least_squares"`), a `keras_gans.losses.GANLoss`, or a pair
+                of functions `(generator_loss, discriminator_loss)`. Default:
+                the family's `default_loss`.
+            n_critic: discriminator updates per generator update (>= 1).
+                Default: the family's `default_n_critic`.
+            label_smoothing: one-sided label smoothing of the real targets,
+                in [0, 1).
+            steps_per_execution, jit_compile, run_eagerly: as in
+                `keras.Model.compile`.
+        """
+        if kwargs:
+            hint = ""
+            if "optimizer" in kwargs:
+                hint = " A GAN takes `d_optimizer` and `g_optimizer` instead of `optimizer`."
+            raise TypeError(
+                f"GAN.compile() got unexpected arguments {sorted(kwargs)}.{hint} "
+                "Valid arguments: d_optimizer, g_optimizer, loss, n_critic, "
+                "label_smoothing, steps_per_execution, jit_compile, run_eagerly."
+            )
+        d_optimizer = _get_optimizer(d_optimizer, "d_optimizer", self.default_optimizer)
+        g_optimizer = _get_optimizer(g_optimizer, "g_optimizer", self.default_optimizer)
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "`d_optimizer` and `g_optimizer` are the same object; each network "
+                "needs its own optimizer instance (their slots must not mix)."
+            )
+        n_critic = self.default_n_critic if n_critic is None else n_critic
+        if not _is_int(n_critic) or n_critic < 1:
+            raise ValueError(
+                f"`n_critic` must be an integer >= 1 (discriminator updates per "
+                f"generator update); received {n_critic!r}."
+            )
+        try:
+            label_smoothing = float(label_smoothing)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"`label_smoothing` must be a number in [0, 1); received {label_smoothing!r}."
+            ) from None
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"`label_smoothing` must be in [0, 1); received {label_smoothing!r}.")
+        loss = self.default_loss if loss is None else loss
+        gan_loss = losses_lib.get(loss)
+        if label_smoothing and gan_loss.name in ("wasserstein", "hinge"):
+            losses_lib.get(gan_loss.name).discriminator(
+                ops.zeros((1,)), ops.zeros((1,)), label_smoothing
+            )
+        state = self._state
+        state.d_optimizer = d_optimizer
+        state.g_optimizer = g_optimizer
+        state.loss = gan_loss
+        state.loss_config = _loss_config(loss, gan_loss)
+        state.n_critic = int(n_critic)
+        state.label_smoothing = label_smoothing
+        super().compile(
+            optimizer=keras.optimizers.MultiOptimizer(_NetworkRouter(self)),
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+            run_eagerly=run_eagerly,
+            auto_scale_loss=False,
+        )
+        # Create every optimizer variable now: none may be created later inside
+        # a stateless scope or a jit trace.
+        self.optimizer.build(self.trainable_variables)
+
+    def default_optimizer(self):
+        """The optimizer used when `compile` gets none: DCGAN's Adam."""
+        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+    def get_compile_config(self):
+        if self._state.d_optimizer is None:
+            return None
+        return {
+            "d_optimizer": _serialize_optimizer(self._state.d_optimizer),
+            "g_optimizer": _serialize_optimizer(self._state.g_optimizer),
+            "loss": self._state.loss_config,
+            "n_critic": self._state.n_critic,
+            "label_smoothing": self._state.label_smoothing,
+            "steps_per_execution": self.steps_per_execution,
+            "jit_compile": self.jit_compile,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("d_optimizer", "g_optimizer"):
+            config[key] = keras.optimizers.deserialize(config[key])
+        loss = config["loss"]
+        if isinstance(loss, dict) and "generator" in loss:
+            loss = (
+                keras.saving.deserialize_keras_object(loss["generator"]),
+                keras.saving.deserialize_keras_object(loss["discriminator"]),
+            )
+        config["loss"] = loss
+        self.compile(**config)
+
+    # ------------------------------------------------------------- properties
+    @property
+    def d_optimizer(self):
+        """The discriminator's optimizer (set by `compile`)."""
+        return self._state.d_optimizer
+
+    @property
+    def g_optimizer(self):
+        """The generator's optimizer (set by `compile`)."""
+        return self._state.g_optimizer
+
+    @property
+    def gan_loss(self):
+        """The `keras_gans.losses.GANLoss` in use (set by `compile`)."""
+        return self._state.loss
+
+    @property
+    def n_critic(self):
+        return self._state.n_critic
+
+    @property
+    def label_smoothing(self):
+        return self._state.label_smoothing
+
+    @property
+    def generator_trainable_variables(self):
+        """Variables the generator's optimizer trains."""
+        return self.generator.trainable_variables
+
+    @property
+    def discriminator_trainable_variables(self):
+        """Variables the discriminator's optimizer trains."""
+        return self.discriminator.trainable_variables
+
+    @property
+    def metrics(self):
+        return list(self.loss_trackers)
+
+    # ------------------------------------------------------------------ hooks
+    def sample_latent(self, batch_size):
+        """Draws a latent batch from the model's seed generator."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def call_generator(self, z, labels=None, training=False):
+        """Runs the generator; conditional families use `labels`."""
+        return self.generator(z, training=training)
+
+    def call_discriminator(self, x, labels=None, training=False):
+        """Runs the discriminator; conditional families use `labels`."""
+        return self.discriminator(x, training=training)
+
+    def discriminator_loss(self, real, fake, real_logits, fake_logits, labels=None):
+        """The discriminator's loss: a scalar, or `(scalar, {name: term})`.
+
+        Extra terms are logged under their names, which must be in `loss_names`.
+        """
+        return self.gan_loss.discriminator(
+            real_logits, fake_logits, label_smoothing=self.label_smoothing
+        )
+
+    def generator_loss(self, fake, fake_logits, labels=None):
+        """The generator's loss: a scalar, or `(scalar, {name: term})`."""
+        return self.gan_loss.generator(fake_logits)
+
+    def after_discriminator_step(self):
+        """Runs after every discriminator update (for example weight clipping)."""
+
+    # ------------------------------------------------------------------- step
+    def train_step(self, *args):
+        return backend.run_train_step(self, *args)
+
+    def test_step(self, *args):
+        raise NotImplementedError(
+            "A GAN has no validation loss to evaluate: `evaluate()` and "
+            "`fit(validation_data=...)` are not supported. Score samples from "
+            "`generate()` with keras_gans.metrics instead."
+        )
+
+    def unpack_batch(self, data):
+        """Splits a batch from `fit` into `(samples, labels or None)`."""
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if isinstance(x, (list, tuple)):
+            if len(x) != 1:
+                raise ValueError(
+                    f"A GAN trains on one array of samples per batch; received {len(x)} inputs."
+                )
+            x = x[0]
+        return x, y
+
+    def _check_batch(self, real):
+        dtype = keras.backend.standardize_dtype(real.dtype)
+        if not (
+            dtype.startswith("float")
+            or dtype.startswith("int")
+            or dtype.startswith("uint")
+            or dtype.startswith("bfloat")
+        ):
+            raise TypeError(
+                f"Training data must be numeric (float or int); received a batch of dtype {dtype}."
+            )
+        shape = tuple(real.shape[1:])
+        if len(shape) != len(self.data_shape) or any(
+            s is not None and d is not None and s != d for s, d in zip(shape, self.data_shape)
+        ):
+            raise ValueError(
+                f"Training samples have shape {shape} but this GAN's generator "
+                f"makes samples of shape {self.data_shape}: the data and the "
+                "model disagree."
+            )
+
+    def gan_train_step(self, data):
+        """One GAN update, written once with `keras.ops` for every backend.
+
+        `n_critic` discriminator updates, then one generator update. Returns
+        the logs (running means of the loss terms over the epoch).
+        """
+        real, labels = self.unpack_batch(data)
+        self._check_batch(real)
+        real = ops.cast(real, self.compute_dtype)
+        batch_size = ops.shape(real)[0]
+        d_vars = self.discriminator_trainable_variables
+        g_vars = self.generator_trainable_variables
+
+        d_total = None
+        d_terms = {}
+        for _ in range(self.n_critic):
+            z = self.sample_latent(batch_size)
+            fake = ops.stop_gradient(self.call_generator(z, labels, training=True))
+
+            def d_loss_fn(fake=fake):
+                real_logits = self.call_discriminator(real, labels, training=True)
+                fake_logits = self.call_discriminator(fake, labels, training=True)
+                return _split(self.discriminator_loss(real, fake, real_logits, fake_logits, labels))
+
+            d_loss, terms = backend.minimize(d_loss_fn, d_vars, self.d_optimizer)
+            self.after_discriminator_step()
+            d_total = d_loss if d_total is None else d_total + d_loss
+            for k, v in terms.items():
+                d_terms[k] = v if k not in d_terms else d_terms[k] + v
+
+        z = self.sample_latent(batch_size)
+
+        def g_loss_fn():
+            fake = self.call_generator(z, labels, training=True)
+            fake_logits = self.call_discriminator(fake, labels, training=True)
+            return _split(self.generator_loss(fake, fake_logits, labels))
+
+        g_loss, g_terms = backend.minimize(g_loss_fn, g_vars, self.g_optimizer)
+        self.optimizer.iterations.assign_add(1)
+
+        scale = 1.0 / self.n_critic
+        values = {"d_loss": d_total * scale, "g_loss": g_loss}
+        values.update({k: v * scale for k, v in d_terms.items()})
+        values.update(g_terms)
+        trackers = self._state.trackers
+        for name, value in values.items():
+            if name not in trackers:
+                raise ValueError(
+                    f"Loss term {name!r} is not declared: add it to the class's "
+                    f"`loss_names` (now {self.loss_names})."
+                )
+            trackers[name].update_state(value)
+        return {t.name: t.result() for t in self.loss_trackers}
+
+    # -------------------------------------------------------------- sampling
+    def call(self, inputs, training=False):
+        """Calling the GAN on latent vectors runs the generator."""
+        return self.generator(inputs, training=training)
+
+    def generate(self, n=None, z=None, batch_size=256):
+        """Draws samples from the generator, as a numpy array.
+
+        Args:
+            n: how many samples; the latent vectors come from the model's
+                seed generator.
+            z: latent vectors of shape `(m, latent_dim)` to use instead of `n`.
+            batch_size: how many samples to generate per call of the generator.
+        """
+        if (n is None) == (z is None):
+            raise ValueError("Pass exactly one of `n` (a count) or `z` (latent vectors).")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        if z is None:
+            z = self.sample_latent(check_positive_int(n, "n"))
+        z = np.asarray(ops.convert_to_numpy(z), dtype="float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"`z` must have shape (num_samples, {self.latent_dim}); received shape {z.shape}."
+            )
+        outputs = []
+        with backend.inference_mode():
+            for start in range(0, len(z), batch_size):
+                out = self.generator(z[start : start + batch_size], training=False)
+                outputs.append(ops.convert_to_numpy(out))
+        return np.concatenate(outputs, axis=0)
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, x=None, y=None, *args, **kwargs):
+        if self._state.d_optimizer is None:
+            raise RuntimeError("Call `compile()` before `fit()`.")
+        if isinstance(x, (np.ndarray, list)):
+            x = self._check_array(x, "x")
+        return super().fit(x, y, *args, **kwargs)
+
+    def _check_array(self, x, arg):
+        try:
+            x = np.asarray(x)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"`{arg}` could not be read as an array: {e}") from None
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"`{arg}` must hold numbers (float or int); received dtype {x.dtype}.")
+        if x.ndim == 0 or len(x) == 0:
+            raise ValueError(f"`{arg}` is empty (shape {x.shape}); give at least one sample.")
+        if tuple(x.shape[1:]) != tuple(self.data_shape):
+            raise ValueError(
+                f"`{arg}` has samples of shape {tuple(x.shape[1:])} but this GAN's "
+                f"generator makes samples of shape {tuple(self.data_shape)}."
+            )
+        if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
+            bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
+            raise ValueError(f"`{arg}` contains {bad} NaN or infinite values.")
+        return x
+
+    # ---------------------------------------------------------- serialization
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+                "latent_dim": self.latent_dim,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(
+                    config[key], custom_objects=custom_objects
+                )
+        return cls(**config)
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _split(result):
+    if isinstance(result, (tuple, list)):
+        loss, terms = result
+        return loss, dict(terms)
+    return result, {}
+
+
+def _get_optimizer(identifier, arg, default):
+    if identifier is None:
+        return default()
+    try:
+        return keras.optimizers.get(identifier)
+    except (ValueError, TypeError) as e:
+        raise ValueError(
+            f"`{arg}` must be a Keras optimizer, its name or its config; "
+            f"received {identifier!r} ({e})."
+        ) from None
+
+
+def _loss_config(loss, gan_loss):
+    if isinstance(loss, str):
+        return gan_loss.name
+    if gan_loss.name in losses_lib.NAMES and losses_lib.get(gan_loss.name) == gan_loss:
+        return gan_loss.name
+    return {
+        "generator": keras.saving.serialize_keras_object(gan_loss.generator),
+        "discriminator": keras.saving.serialize_keras_object(gan_loss.discriminator),
+    }
+
+
+def _infer_latent_dim(generator, latent_dim):
+    if latent_dim is None:
+        inputs = getattr(generator, "inputs", None)
+        try:
+            latent_dim = inputs[0].shape[-1] if inputs else None
+        except (AttributeError, IndexError, TypeError):
+            latent_dim = None
+        if latent_dim is None:
+            raise ValueError(
+                "Could not read `latent_dim` from the generator's input; pass "
+                "`latent_dim=` explicitly."
+            )
+    return check_positive_int(latent_dim, "latent_dim")

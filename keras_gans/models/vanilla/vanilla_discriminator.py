@@ -1,0 +1,28 @@
+"""The MLP discriminator of the original GAN."""
+
+import keras
+
+
+def vanilla_discriminator(
+    data_dim,
+    units=(128, 128),
+    activation="leaky_relu",
+    dropout=0.0,
+    name="discriminator",
+):
+    """An MLP from `(batch, data_dim)` samples to `(batch, 1)` logits.
+
+    Args:
+        data_dim: size of one (flat) sample.
+        units: width of each hidden layer.
+        activation: activation of the hidden layers.
+        dropout: dropout rate after each hidden layer (0 for none).
+    """
+    x = keras.Input((data_dim,), name="x")
+    h = x
+    for i, width in enumerate(units):
+        h = keras.layers.Dense(width, activation=activation, name=f"dense_{i}")(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout, name=f"dropout_{i}")(h)
+    logits = keras.layers.Dense(1, name="logits")(h)
+    return keras.Model(x, logits, name=name)

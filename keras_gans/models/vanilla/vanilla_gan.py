@@ -1,0 +1,95 @@
+"""`VanillaGAN`: the GAN of Goodfellow et al. (2014) in its simplest form."""
+
+import keras
+
+from keras_gans.gan import GAN
+from keras_gans.models.vanilla.vanilla_discriminator import vanilla_discriminator
+from keras_gans.models.vanilla.vanilla_generator import vanilla_generator
+from keras_gans.utils import check_positive_int
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class VanillaGAN(GAN):
+    """MLP generator and MLP discriminator for flat data of any dimension.
+
+    The defaults suit low-dimensional data such as the 1-D mixtures and the
+    2-D ring and grid of `keras_gans.datasets`.
+
+    Args:
+        data_dim: size of one sample (for example 2 for points in the plane).
+        latent_dim: size of the noise vector.
+        generator_units: hidden layer widths of the generator.
+        discriminator_units: hidden layer widths of the discriminator.
+        generator_activation: hidden activation of the generator.
+        discriminator_activation: hidden activation of the discriminator.
+        output_activation: the generator's output activation (`None` for
+            unbounded data, `"tanh"` for data in [-1, 1]).
+        generator_batch_norm: batch normalization in the generator.
+        discriminator_dropout: dropout rate in the discriminator.
+        seed: seed of the model's noise.
+
+    Example:
+
+    >>> gan = VanillaGAN(data_dim=2)
+    >>> gan.generate(5).shape
+    (5, 2)
+    """
+
+    def __init__(
+        self,
+        data_dim=2,
+        latent_dim=8,
+        generator_units=(128, 128),
+        discriminator_units=(128, 128),
+        generator_activation="relu",
+        discriminator_activation="leaky_relu",
+        output_activation=None,
+        generator_batch_norm=False,
+        discriminator_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        data_dim = check_positive_int(data_dim, "data_dim")
+        latent_dim = check_positive_int(latent_dim, "latent_dim")
+        for arg, units in (
+            ("generator_units", generator_units),
+            ("discriminator_units", discriminator_units),
+        ):
+            units = tuple(units)
+            for u in units:
+                check_positive_int(u, arg)
+        self._family_config = {
+            "data_dim": data_dim,
+            "latent_dim": latent_dim,
+            "generator_units": tuple(generator_units),
+            "discriminator_units": tuple(discriminator_units),
+            "generator_activation": generator_activation,
+            "discriminator_activation": discriminator_activation,
+            "output_activation": output_activation,
+            "generator_batch_norm": generator_batch_norm,
+            "discriminator_dropout": discriminator_dropout,
+        }
+        generator = vanilla_generator(
+            latent_dim,
+            data_dim,
+            units=generator_units,
+            activation=generator_activation,
+            output_activation=output_activation,
+            batch_norm=generator_batch_norm,
+        )
+        discriminator = vanilla_discriminator(
+            data_dim,
+            units=discriminator_units,
+            activation=discriminator_activation,
+            dropout=discriminator_dropout,
+        )
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
+
+    def default_optimizer(self):
+        return keras.optimizers.Adam(learning_rate=1e-3, beta_1=0.5)
+
+    def get_config(self):
+        config = keras.Model.get_config(self)
+        config.update(self._family_config)
+        config["seed"] = self.seed
+        return config
