@@ -492,6 +492,31 @@ class GAN(keras.Model):
         return x
 
     # ---------------------------------------------------------- serialization
+    _SEED_KEY = "seed_generator_state"
+
+    def save_own_variables(self, store):
+        """Saves the GAN's own variables and its seed generator's state.
+
+        Keras does not save a `SeedGenerator`'s state by itself; without it a
+        reloaded or resumed GAN would draw different training noise than the
+        uninterrupted run.
+        """
+        super().save_own_variables(store)
+        store[self._SEED_KEY] = ops.convert_to_numpy(self.seed_generator.state)
+
+    def load_own_variables(self, store):
+        keys = set(store.keys())
+        if self._SEED_KEY in keys:
+            self.seed_generator.state.assign(store[self._SEED_KEY])
+        own = self._trainable_variables + self._non_trainable_variables
+        if len(keys - {self._SEED_KEY}) != len(own):
+            raise ValueError(
+                f"The file holds {len(keys - {self._SEED_KEY})} variables for "
+                f"{self.name!r} but the model has {len(own)}."
+            )
+        for i, variable in enumerate(own):
+            variable.assign(store[str(i)])
+
     def get_config(self):
         config = super().get_config()
         config.update(
