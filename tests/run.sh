@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole suite once per Keras backend; fails if any backend fails.
+# Extra arguments go to pytest (for example: bash tests/run.sh -x -k saving).
+set -u
+cd "$(dirname "$0")/.."
+status=0
+for backend in tensorflow jax torch; do
+  echo "=== KERAS_BACKEND=$backend ==="
+  KERAS_BACKEND=$backend TF_CPP_MIN_LOG_LEVEL=3 python -m pytest -q --run-large "$@" || status=1
+done
+if [ "$status" -ne 0 ]; then
+  echo "tests failed on at least one backend"
+fi
+exit $status
