@@ -13,8 +13,11 @@ from keras_gans.utils import check_positive_int
 RING_STD = 0.01
 
 
-def ring_gan(steps, seed=0, learning_rate=1e-3):
-    """The configuration that learns the ring: hinge loss, cosine-decayed Adam."""
+def toy_gan(steps, seed=0, learning_rate=1e-3):
+    """The configuration for the 2-D toys: MLPs of 3x128, hinge loss, Adam with cosine decay.
+
+    `steps` is the length of the decay (the planned number of training steps).
+    """
     gan = VanillaGAN(
         data_dim=2,
         latent_dim=8,
@@ -45,7 +48,7 @@ def run(steps=5000, epochs=10, batch_size=256, seed=0, out="demo_ring.png", verb
     steps_per_epoch = steps // epochs
     total = steps_per_epoch * epochs
     data = datasets.ring(batch_size * steps_per_epoch, seed=seed)
-    gan = ring_gan(total, seed=seed)
+    gan = toy_gan(total, seed=seed)
     coverage = ModeCoverage(datasets.ring_modes(), RING_STD)
     if verbose:
         print(

@@ -5,7 +5,7 @@ import pytest
 
 import keras_gans
 from keras_gans import datasets, metrics
-from keras_gans.demo import ring_gan
+from keras_gans.demo import toy_gan
 
 
 def test_bimodal_1d_mixture_is_learned():
@@ -23,11 +23,11 @@ def test_bimodal_1d_mixture_is_learned():
 
 
 @pytest.mark.large
-def test_ring_gan_captures_all_eight_modes():
+def test_toy_gan_captures_all_eight_modes():
     # The demo's configuration: hinge loss, Adam with cosine decay, 5,000 steps.
     steps = 5000
     data = datasets.ring(256 * steps, seed=0)
-    gan = ring_gan(steps, seed=1)
+    gan = toy_gan(steps, seed=1)
     gan.fit(data, batch_size=256, epochs=1, verbose=0)
     result = metrics.mode_coverage(gan.generate(2500), datasets.ring_modes(), std=0.01)
     assert result.modes == 8, result
