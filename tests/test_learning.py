@@ -23,7 +23,7 @@ def test_bimodal_1d_mixture_is_learned():
 
 
 @pytest.mark.large
-def test_toy_gan_captures_all_eight_modes():
+def test_ring_gan_captures_all_eight_modes():
     # The demo's configuration: hinge loss, Adam with cosine decay, 5,000 steps.
     steps = 5000
     data = datasets.ring(256 * steps, seed=0)
