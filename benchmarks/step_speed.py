@@ -52,7 +52,10 @@ In a worker:
    steps / block seconds; the ratio keras/plain is computed from these two
    medians, both measured in the same process. The JSON also keeps every
    block's speed and the best (fastest) block of each variant, which is less
-   sensitive to other processes on a busy machine.
+   sensitive to other processes on a busy machine, and speeds per second of
+   the worker's CPU time (`time.process_time`, all its threads), which other
+   processes disturb much less than the wall clock (the table's "(CPU time)"
+   column is keras/plain measured that way).
 5. Peak resident memory (`resource.getrusage(RUSAGE_SELF).ru_maxrss`) is
    recorded after the imports, after the plain loop's warm-up, after the Keras
    warm-ups and at the end (the whole worker's peak, both loops included).
@@ -190,11 +193,14 @@ def _peak_mb():
     return round(kib / 1024, 1)
 
 
-def _version(dist):
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+def _version(*dists):
+    """Version of the first installed distribution among `dists`, or None."""
+    for dist in dists:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return None
 
 
 def _machine():
@@ -205,8 +211,14 @@ def _machine():
         "cpu_count": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "versions": {
-            d: _version(d)
-            for d in ("keras", "tensorflow", "jax", "jaxlib", "torch", "numpy", "keras_gans")
+            "keras": _version("keras"),
+            "tensorflow": _version("tensorflow", "tensorflow-cpu", "tensorflow-gpu"),
+            "jax": _version("jax"),
+            "jaxlib": _version("jaxlib"),
+            "torch": _version("torch"),
+            "numpy": _version("numpy"),
+            "keras_gans": _version("keras_gans", "keras-gans"),
+            "absl-py": _version("absl-py"),
         },
     }
 
@@ -484,21 +496,33 @@ PLAIN = {"torch": _PlainTorch, "jax": _PlainJax, "tensorflow": _PlainTensorFlow}
 
 
 # ------------------------------------------------------------------ runners
+def _clocks():
+    """(wall clock, CPU time of this process summed over its threads), in seconds."""
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start):
+    """(wall seconds, CPU seconds) elapsed since `start = _clocks()`."""
+    wall, cpu = _clocks()
+    return wall - start[0], cpu - start[1]
+
+
 class _PlainRunner:
     def __init__(self, plain):
         self.plain = plain
-        start = time.perf_counter()
+        start = _clocks()
         plain.step()
         plain.sync()
-        self.first_call_s = time.perf_counter() - start
+        self.first_call_s = _since(start)[0]
         self.run(WARMUP_STEPS)
 
     def run(self, steps):
-        start = time.perf_counter()
+        """Runs `steps` steps; returns (wall seconds, CPU seconds)."""
+        start = _clocks()
         for _ in range(steps):
             self.plain.step()
         self.plain.sync()
-        return time.perf_counter() - start
+        return _since(start)
 
 
 class _KerasRunner:
@@ -522,16 +546,17 @@ class _KerasRunner:
             loss="non_saturating",
             steps_per_execution=spe,
         )
-        self.first_call_s = self.run(spe)
+        self.first_call_s = self.run(spe)[0]
         self.run(max(WARMUP_STEPS // spe, 1) * spe)
 
     def run(self, steps):
-        start = time.perf_counter()
+        """Runs one `fit` call of `steps` steps; returns (wall seconds, CPU seconds)."""
+        start = _clocks()
         self.gan.fit(
             self.data, batch_size=self.batch_size, epochs=1, steps_per_epoch=steps, verbose=0
         )
         self.keras.ops.convert_to_numpy(self.gan.generator.trainable_weights[-1])
-        return time.perf_counter() - start
+        return _since(start)
 
 
 def _worker(backend):
@@ -559,27 +584,35 @@ def _worker(backend):
 
     names = list(runners)
     blocks = {name: [] for name in names}
+    cpu_blocks = {name: [] for name in names}
     for r in range(FLAGS.repeats):
         for name in names if r % 2 == 0 else names[::-1]:
-            blocks[name].append(steps / runners[name].run(steps))
+            wall_s, cpu_s = runners[name].run(steps)
+            blocks[name].append(steps / wall_s)
+            cpu_blocks[name].append(steps / cpu_s)
     memory["peak_mb"] = _peak_mb()
 
+    def over_plain(values):
+        return {name: values[name] / values["plain"] for name in names if name != "plain"}
+
     speed = {name: statistics.median(v) for name, v in blocks.items()}
+    best = {name: max(v) for name, v in blocks.items()}
+    cpu_speed = {name: statistics.median(v) for name, v in cpu_blocks.items()}
     return {
         "backend": backend,
-        "keras_backend": keras.config.backend(),
+        "framework_version": sys.modules[backend].__version__,
+        "keras_version": keras.__version__,
         "keras_jit_compile": bool(jit),
         "threads": FLAGS.threads,
         "steps_per_block": steps,
         "steps_per_s": speed,
+        "ratio_keras_over_plain": over_plain(speed),
         "steps_per_s_blocks": blocks,
-        "steps_per_s_best": {name: max(v) for name, v in blocks.items()},
-        "ratio_keras_over_plain": {
-            name: speed[name] / speed["plain"] for name in names if name != "plain"
-        },
-        "ratio_keras_over_plain_best": {
-            name: max(blocks[name]) / max(blocks["plain"]) for name in names if name != "plain"
-        },
+        "steps_per_s_best": best,
+        "ratio_keras_over_plain_best": over_plain(best),
+        "steps_per_cpu_s": cpu_speed,
+        "steps_per_cpu_s_blocks": cpu_blocks,
+        "ratio_keras_over_plain_cpu": over_plain(cpu_speed),
         "first_call_s": {name: runner.first_call_s for name, runner in runners.items()},
         "memory": memory,
     }
@@ -771,22 +804,21 @@ def _profile_torch_worker():
     keras_run = _KerasRunner(data, batch_size, units, 1)
     plain_run = _PlainRunner(_PlainTorch(data, batch_size, units))
 
-    speeds = [
-        (steps / keras_run.run(steps), steps / plain_run.run(steps)) for _ in range(FLAGS.repeats)
-    ]
-    keras_speed = statistics.median(s[0] for s in speeds)
-    plain_speed = statistics.median(s[1] for s in speeds)
+    blocks = [(keras_run.run(steps), plain_run.run(steps)) for _ in range(FLAGS.repeats)]
+    keras_speed, plain_speed = (statistics.median(steps / b[i][0] for b in blocks) for i in (0, 1))
+    # CPU time per step is what the budget below compares with: like the medians
+    # of the pieces, it is barely affected by other processes taking the CPU.
+    keras_ms, plain_ms = (1e3 * statistics.median(b[i][1] for b in blocks) / steps for i in (0, 1))
 
     profiler = cProfile.Profile()
     profiler.enable()
-    profiled_s = keras_run.run(steps)
+    profiled_s = keras_run.run(steps)[0]
     profiler.disable()
     stats = pstats.Stats(profiler)
     components = _component_timings(keras_run.gan, plain_run.plain, batch_size)
 
     lines = []
     w = lines.append
-    keras_ms, plain_ms = 1e3 / keras_speed, 1e3 / plain_speed
     w("Where the time goes in one Keras-torch fit step of keras_gans.VanillaGAN")
     w(f"worker: {shlex.join(sys.orig_argv)}")
     w(
@@ -795,14 +827,16 @@ def _profile_torch_worker():
     )
     w("")
     w(f"Unprofiled speed (median of {FLAGS.repeats} interleaved blocks of {steps} steps):")
-    w(f"  keras-torch fit  {keras_speed:7.1f} steps/s  {keras_ms:6.2f} ms/step")
-    w(f"  plain torch      {plain_speed:7.1f} steps/s  {plain_ms:6.2f} ms/step")
-    w(f"  keras/plain      {keras_speed / plain_speed:7.3f}")
+    w(f"  {'':16s} {'steps/s':>8s} {'CPU ms/step':>12s}")
+    w(f"  {'keras-torch fit':16s} {keras_speed:8.1f} {keras_ms:12.2f}")
+    w(f"  {'plain torch':16s} {plain_speed:8.1f} {plain_ms:12.2f}")
+    w(f"  {'keras/plain':16s} {keras_speed / plain_speed:8.3f} {plain_ms / keras_ms:12.3f}")
     w("")
     w("A) Step budget from unprofiled timings of each piece (median of 300 calls each,")
     w("   same process, no profiler). 'n' = times per GAN step. The remainder is what")
     w("   the pieces do not explain: loss math, keras_gans' step code, minimize glue,")
-    w("   the fit loop, data batches.")
+    w("   the fit loop, data batches. The measured step is the CPU time per step of")
+    w("   the unprofiled blocks above.")
     w(f"   {'piece':52s} {'n':>2s} {'keras ms':>9s} {'% step':>7s} {'plain ms':>9s} {'% step':>7s}")
     keras_total = plain_total = 0.0
     for piece, n, keras_us, plain_us in components:
@@ -818,14 +852,12 @@ def _profile_torch_worker():
         f"   {'remainder':52s} {'':2s} {k:9.3f} {100 * k / keras_ms:7.1f} "
         f"{p:9.3f} {100 * p / plain_ms:7.1f}"
     )
-    w(f"   {'measured step':52s} {'':2s} {keras_ms:9.3f} {100.0:7.1f} {plain_ms:9.3f} {100.0:7.1f}")
-    fwd = {piece: (n, keras_us, plain_us) for piece, n, keras_us, plain_us in components}
-    overhead = (
-        sum(
-            n * (k_us - p_us) for piece, (n, k_us, p_us) in fwd.items() if piece.endswith("forward")
-        )
-        / 1e3
+    w(
+        f"   {'measured step (CPU time)':52s} {'':2s} {keras_ms:9.3f} {100.0:7.1f} "
+        f"{plain_ms:9.3f} {100.0:7.1f}"
     )
+    forward = [(n, k_us, p_us) for piece, n, k_us, p_us in components if "forward" in piece]
+    overhead = sum(n * (k_us - p_us) for n, k_us, p_us in forward) / 1e3
     w(
         f"   Keras network-call overhead (forward keras - plain): {overhead:.2f} ms/step = "
         f"{100 * overhead / keras_ms:.0f}% of the Keras step, "
@@ -856,11 +888,14 @@ def _profile_torch_worker():
     for label, seconds in _self_time_by_origin(stats).items():
         w(f"   {label:58s} {1e3 * seconds / steps:8.3f} ms/step {100 * seconds / fit_s:6.1f}%")
     w("")
-    for title, sort, count in (("D", "cumulative", 45), ("E", "tottime", 30)):
+    for title, sort, count in (
+        ("D) cProfile, top 45 by cumulative time", "cumulative", 45),
+        ("E) cProfile, top 30 by self time (tottime)", "tottime", 30),
+    ):
         buf = io.StringIO()
         pstats.Stats(profiler, stream=buf).strip_dirs().sort_stats(sort).print_stats(count)
         table = buf.getvalue()
-        w(f"{title}) cProfile, top {count} by {sort} time")
+        w(title)
         w(table[table.find("   ncalls") :].rstrip())
         w("")
     return {"text": "\n".join(lines) + "\n"}
@@ -908,7 +943,7 @@ def _table(results):
             if k.startswith("keras_spe") and k != "keras_spe1"
         }
     )
-    header = ["backend", "keras st/s", "plain st/s", "keras/plain"]
+    header = ["backend", "keras st/s", "plain st/s", "keras/plain", "keras/plain (CPU time)"]
     header += [f"spe={s} st/s (/plain)" for s in spes]
     header += ["1st call keras/plain s", "peak MB"]
     lines = [header]
@@ -919,6 +954,7 @@ def _table(results):
             f"{sp['keras_spe1']:.1f}",
             f"{sp['plain']:.1f}",
             f"{ratio['keras_spe1']:.3f}",
+            f"{r['ratio_keras_over_plain_cpu']['keras_spe1']:.3f}",
         ]
         for s in spes:
             key = f"keras_spe{s}"
