@@ -217,9 +217,14 @@ class GAN(keras.Model):
             raise ValueError(f"`label_smoothing` must be in [0, 1); received {label_smoothing!r}.")
         loss = self.default_loss if loss is None else loss
         gan_loss = losses_lib.get(loss)
-        if label_smoothing and gan_loss.name in ("wasserstein", "hinge"):
-            losses_lib.get(gan_loss.name).discriminator(
-                ops.zeros((1,)), ops.zeros((1,)), label_smoothing
+        if (
+            label_smoothing
+            and gan_loss.name in losses_lib.NAMES
+            and (gan_loss.name not in losses_lib.SMOOTHABLE)
+        ):
+            raise ValueError(
+                f"`label_smoothing` has no meaning for the {gan_loss.name!r} loss; "
+                f"use one of {', '.join(losses_lib.SMOOTHABLE)} or label_smoothing=0."
             )
         state = self._state
         state.d_optimizer = d_optimizer

@@ -174,6 +174,7 @@ _REGISTRY = {
 }
 
 NAMES = tuple(_REGISTRY)
+SMOOTHABLE = ("minimax", "non_saturating", "least_squares")
 
 
 def get(identifier):

@@ -16,6 +16,8 @@ optimizer applies the gradients. Variables are matched by identity, never by
 list position.
 """
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -109,6 +111,4 @@ def _value_or(value, default):
 
 
 def inference_mode():
-    import contextlib
-
     return contextlib.nullcontext()
