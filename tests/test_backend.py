@@ -70,3 +70,18 @@ class TestInputGradient(TestCase):
             pytest.skip("only the JAX core needs a surrounding train step")
         with pytest.raises(RuntimeError, match="inside a GAN train step"):
             backend.input_gradient(lambda x: x, np.zeros((1, 2), "float32"))
+
+
+class TestTorchGradients(TestCase):
+    def test_no_gradient_is_left_in_either_network(self):
+        if backend.name != "torch":
+            pytest.skip("torch keeps gradients in .grad; the other backends have none")
+        gan = self.small_gan()
+        gan.compile()
+        gan.fit(
+            np.random.default_rng(0).normal(size=(64, 2)).astype("float32"),
+            batch_size=32,
+            epochs=1,
+            verbose=0,
+        )
+        assert all(v.value.grad is None for v in gan.trainable_variables)
