@@ -55,6 +55,7 @@ def run(directory, steps=5):
         losses.append([float(logs["d_loss"]), float(logs["g_loss"])])
     samples = gan.generate(z=noise)
     gan.save_weights(os.path.join(directory, f"{backend}.weights.h5"))
+    gan.save(os.path.join(directory, f"{backend}.keras"))
     np.savez(
         os.path.join(directory, f"{backend}.npz"),
         losses=np.array(losses),

@@ -2,8 +2,10 @@
 
 import os
 
+import keras
 import numpy as np
-from cross_backend_worker import build, run
+from cross_backend_worker import FixedNoiseGAN, build, run
+from keras import ops
 from test_case import BACKENDS, TestCase, current_backend
 
 
@@ -35,5 +37,17 @@ class TestCrossBackend(TestCase):
             np.testing.assert_allclose(
                 gan.generate(z=noise), r["samples"], atol=1e-6, err_msg=other
             )
+            # A compiled .keras file saved under `other` (optimizer state
+            # included) loads here and trains on.
+            loaded = keras.saving.load_model(
+                os.path.join(directory, f"{other}.keras"),
+                custom_objects={"FixedNoiseGAN": FixedNoiseGAN},
+            )
+            loaded.set_noise(noise)
+            assert int(ops.convert_to_numpy(loaded.d_optimizer.iterations)) == 10
+            logs = loaded.train_on_batch(
+                np.load(os.path.join(directory, "data.npy")), return_dict=True
+            )
+            assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
         # The losses moved: the comparison is of real training, not of a no-op.
         assert not np.allclose(losses[0], losses[-1])
