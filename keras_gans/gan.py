@@ -6,7 +6,7 @@ from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_lib
-from keras_gans.utils import check_positive_int
+from keras_gans.utils import check_positive_int, check_seed
 
 
 class _Holder:
@@ -115,8 +115,7 @@ class GAN(keras.Model):
         if generator is discriminator:
             raise ValueError("`generator` and `discriminator` must be two different models.")
         latent_dim = _infer_latent_dim(generator, latent_dim)
-        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise ValueError(f"`seed` must be a non-negative integer or None; received {seed!r}.")
+        seed = check_seed(seed)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = latent_dim

@@ -5,7 +5,7 @@ import keras
 from keras_gans.gan import GAN
 from keras_gans.models.vanilla.vanilla_discriminator import vanilla_discriminator
 from keras_gans.models.vanilla.vanilla_generator import vanilla_generator
-from keras_gans.utils import check_positive_int
+from keras_gans.utils import check_positive_int, check_seed
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -26,7 +26,8 @@ class VanillaGAN(GAN):
             unbounded data, `"tanh"` for data in [-1, 1]).
         generator_batch_norm: batch normalization in the generator.
         discriminator_dropout: dropout rate in the discriminator.
-        seed: seed of the model's noise.
+        seed: seed of the model's noise and of its initial weights: two models
+            built with the same seed on the same backend start equal.
 
     Example:
 
@@ -51,6 +52,7 @@ class VanillaGAN(GAN):
     ):
         data_dim = check_positive_int(data_dim, "data_dim")
         latent_dim = check_positive_int(latent_dim, "latent_dim")
+        seed = check_seed(seed)
         for arg, units in (
             ("generator_units", generator_units),
             ("discriminator_units", discriminator_units),
@@ -76,12 +78,14 @@ class VanillaGAN(GAN):
             activation=generator_activation,
             output_activation=output_activation,
             batch_norm=generator_batch_norm,
+            seed=None if seed is None else 2 * seed,
         )
         discriminator = vanilla_discriminator(
             data_dim,
             units=discriminator_units,
             activation=discriminator_activation,
             dropout=discriminator_dropout,
+            seed=None if seed is None else 2 * seed + 1000,
         )
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
 
