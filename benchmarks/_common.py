@@ -40,7 +40,7 @@ def define_common_flags(flags, out_default):
         1,
         "Size of each framework's CPU thread pools in a worker (intra- and inter-op; "
         "OMP/MKL/XLA). 0 leaves the frameworks' defaults. Default 1: on a small shared "
-        "machine, PyTorch's default pool was about 40x slower per step when other jobs "
+        "machine, PyTorch's default pool was about 45x slower per step when other jobs "
         "were running.",
         lower_bound=0,
     )
@@ -157,6 +157,26 @@ def _version(*dists):
     return None
 
 
+def git_info():
+    """The repository's commit and whether keras_gans/ differs from it."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def git(*args):
+        try:
+            proc = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, check=False
+            )
+        except OSError:
+            return None
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--", "keras_gans")
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "keras_gans_modified": None if status is None else bool(status),
+    }
+
+
 def machine_info():
     """The machine and library versions, read without importing any framework."""
     try:
@@ -171,6 +191,7 @@ def machine_info():
         "cpu_count": os.cpu_count(),
         "cpus_usable": usable,
         "gpu": "none used (CPU only)",
+        "git": git_info(),
         "versions": {
             "keras": _version("keras"),
             "tensorflow": _version("tensorflow", "tensorflow-cpu", "tensorflow_cpu"),
@@ -209,7 +230,8 @@ def write_results(path, payload):
     print(f"wrote {path}")
 
 
-def header(start_time, start_load):
+def header(start_time, start_load, start_git=None):
+    """The common head of a results file; `start_git` is `git_info()` at the start."""
     return {
         "command": command_line(),
         "cwd": os.getcwd(),
@@ -217,6 +239,7 @@ def header(start_time, start_load):
         "finished": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": machine_info(),
         "load_average_before_after": [start_load, load_average()],
+        "git_before": start_git,
         "note": "CPU only; the runs shared the CPU with other jobs on the machine.",
     }
 

@@ -24,11 +24,11 @@ Configuration: VanillaGAN with latent_dim 8, generator and discriminator
 MLPs of 2x128 (relu / leaky_relu, linear output), the non-saturating loss,
 two Adam(1e-3, beta_1=0.5) with a constant learning rate, batch 256. One
 epoch = --check_every steps over 256 * check_every samples of the mixture
-(re-used every epoch); seed s seeds the data, the model's noise and, through
-`keras.utils.set_random_seed(s)` before each run, the weight initialization
-(the GAN's own `seed=` seeds only its noise); the reference has a fixed seed.
-Defaults: 2 seeds (the brief's "several seeds" cut to keep a full run of
-both quality benchmarks near 25 minutes on 2 cores).
+(re-used every epoch); seed s seeds the data, the GAN (`seed=`: initial
+kernels and noise) and, through `keras.utils.set_random_seed(s)` before each
+run, every global RNG (fit's shuffling, ...); the reference has a fixed seed.
+Defaults: 2 seeds (the brief's "several seeds" cut for time: a full run
+took 10.7 minutes on a shared 2-core CPU, PyTorch 7 of them).
 
 How it was picked (a quick trial under JAX, cap 5,000, threshold 0.15):
 
@@ -119,8 +119,8 @@ def _run_one(k, seed):
     tv = lambda samples: metrics.total_variation_1d(samples, reference, bins=FLAGS.bins)
 
     start = time.perf_counter()
-    # `seed=` of the GAN seeds its noise only; the weights' initializers draw from
-    # Keras' global seed, which is random per process unless set here.
+    # VanillaGAN's `seed=` seeds its kernels and noise; this also fixes every global RNG
+    # (fit's shuffling, bias/other initializers, older keras_gans that seeded noise only).
     keras.utils.set_random_seed(seed)
     x = mixture(FLAGS.batch_size * FLAGS.check_every, seed)
     units = tuple(int(u) for u in FLAGS.units)
@@ -310,12 +310,12 @@ def main(argv):
         worker(FLAGS.worker)
         return
     backends = _common.check_backends(FLAGS.backends)
-    started, load = _common.now(), _common.load_average()
+    started, load, git = _common.now(), _common.load_average(), _common.git_info()
     t0 = time.perf_counter()
     results, commands = _common.run_workers(__file__, backends, FLAGS.threads)
     total_s = time.perf_counter() - t0
     payload = {
-        **_common.header(started, load),
+        **_common.header(started, load, git),
         "total_s": total_s,
         "worker_commands": commands,
         "flags": {
