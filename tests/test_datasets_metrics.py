@@ -97,6 +97,14 @@ class TestOneDimensionalDistances:
         one = datasets.gaussian_mixture_1d(20000, means=(2.0,), stds=0.3, seed=1)
         assert metrics.total_variation_1d(one, data) == pytest.approx(0.5, abs=0.03)
 
+    def test_total_variation_with_a_range_that_leaves_mass_outside(self):
+        a = datasets.gaussian_mixture_1d(5000, means=(0.0,), stds=1.0, seed=0)
+        assert metrics.total_variation_1d(a, a, value_range=(-0.5, 0.5)) == 0.0
+        far = a + 100.0  # all outside the range: differs from `a` by all of a's inside mass
+        inside = np.mean(np.abs(a) <= 0.5)
+        value = metrics.total_variation_1d(far, a, value_range=(-0.5, 0.5))
+        assert value == pytest.approx(inside, abs=1e-6)
+
     def test_wasserstein(self):
         a = datasets.gaussian_mixture_1d(5000, means=(0.0,), stds=1.0, seed=0)
         assert metrics.wasserstein_1d(a + 3.0, a) == pytest.approx(3.0, abs=1e-3)

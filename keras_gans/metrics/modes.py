@@ -83,7 +83,7 @@ def total_variation_1d(samples, reference, bins=50, value_range=None):
 
     Both are binned on the same `bins` equal bins over `value_range`
     (default: the range of `reference` widened by 10%); samples outside the
-    range count as mass in no bin, so a generator that puts mass far away is
+    range count as one extra bin, so a generator that puts mass far away is
     penalised. 0 for identical histograms, 1 for disjoint ones.
     """
     samples = _as_points(samples, "samples")[:, 0]
@@ -95,7 +95,7 @@ def total_variation_1d(samples, reference, bins=50, value_range=None):
     edges = np.linspace(value_range[0], value_range[1], bins + 1)
     p = np.histogram(samples, edges)[0] / len(samples)
     q = np.histogram(reference, edges)[0] / len(reference)
-    outside = (1.0 - p.sum()) + (1.0 - q.sum())
+    outside = abs((1.0 - p.sum()) - (1.0 - q.sum()))
     return float(0.5 * (np.abs(p - q).sum() + outside))
 
 
