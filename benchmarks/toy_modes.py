@@ -50,8 +50,8 @@ plain GAN, no packing) holds 15-20 of the 25 grid modes at every evaluation
 from step 500-1,000 on; more steps raise only the HQ share (about 37% after
 5,000 steps, 74-81% after 10,000). 5,000 is therefore the smallest length
 that gets "most" modes; use --grid_steps=10000 for sharper modes.
-The brief asked for 5 seeds; with 3, a full run took 18.5 minutes on a
-shared 2-core CPU (PyTorch 10.7 of them, TensorFlow 4.7, JAX 3.1), and
+The brief asked for 5 seeds; with 3, a full run took 15.8 minutes on a
+shared 2-core CPU (PyTorch 9.2 of them, TensorFlow 3.8, JAX 2.8), and
 gaussian_1d.py another 10.7.
 
 Usage
