@@ -92,11 +92,9 @@ Usage (from the repository root):
 """
 
 import cProfile
-import importlib.metadata
 import io
 import json
 import os
-import platform
 import pstats
 import resource
 import shlex
@@ -107,6 +105,9 @@ import tempfile
 import time
 
 from absl import app, flags
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common  # noqa: E402
 
 BACKENDS = ("tensorflow", "jax", "torch")
 LATENT_DIM = 8
@@ -191,36 +192,6 @@ def _peak_mb():
     if sys.platform == "darwin":  # bytes there
         kib /= 1024
     return round(kib / 1024, 1)
-
-
-def _version(*dists):
-    """Version of the first installed distribution among `dists`, or None."""
-    for dist in dists:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return None
-
-
-def _machine():
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "versions": {
-            "keras": _version("keras"),
-            "tensorflow": _version("tensorflow", "tensorflow-cpu", "tensorflow-gpu"),
-            "jax": _version("jax"),
-            "jaxlib": _version("jaxlib"),
-            "torch": _version("torch"),
-            "numpy": _version("numpy"),
-            "keras_gans": _version("keras_gans", "keras-gans"),
-            "absl-py": _version("absl-py"),
-        },
-    }
 
 
 def _thread_env(threads):
@@ -1018,7 +989,7 @@ def main(argv):
     report = {
         "command": command,
         "cwd": os.getcwd(),
-        "machine": _machine(),
+        "machine": _common.machine_info(),
         "load_average_before_after": [load_before, os.getloadavg()],
         "flags": {
             name: FLAGS[name].value
