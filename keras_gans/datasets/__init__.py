@@ -1,5 +1,6 @@
-"""Data for training GANs: synthetic mixtures (image sets come from loaders)."""
+"""Data for training GANs: image sets (online or local files) and synthetic mixtures."""
 
+from keras_gans.datasets.images import NAMES, info, load, load_numpy, to_uint8
 from keras_gans.datasets.toy import (
     gaussian_mixture_1d,
     grid,
@@ -9,4 +10,16 @@ from keras_gans.datasets.toy import (
     ring_modes,
 )
 
-__all__ = ["gaussian_mixture_1d", "grid", "grid_modes", "mixture", "ring", "ring_modes"]
+__all__ = [
+    "NAMES",
+    "gaussian_mixture_1d",
+    "grid",
+    "grid_modes",
+    "info",
+    "load",
+    "load_numpy",
+    "mixture",
+    "ring",
+    "ring_modes",
+    "to_uint8",
+]

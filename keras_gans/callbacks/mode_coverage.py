@@ -1,4 +1,4 @@
-"""Keras callbacks for GAN training."""
+"""`ModeCoverage`: mode statistics of generated samples, logged every N epochs."""
 
 import keras
 import numpy as np

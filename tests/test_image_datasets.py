@@ -1,0 +1,88 @@
+import gzip
+import os
+
+import numpy as np
+import pytest
+from test_case import ROOT
+
+from keras_gans import datasets
+
+DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+needs_data = pytest.mark.skipif(
+    not os.path.isdir(os.path.join(DATA, "mnist")), reason=f"no local data in {DATA}"
+)
+
+MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+
+
+@needs_data
+def test_local_mnist_has_all_images_and_documented_label_counts():
+    images, labels = datasets.load_numpy("mnist", "train", data_dir=DATA)
+    assert images.shape == (60000, 28, 28, 1) and images.dtype == np.uint8
+    assert np.bincount(labels).tolist() == MNIST_TRAIN_COUNTS
+    test_images, _ = datasets.load_numpy("mnist", "test", data_dir=DATA)
+    assert test_images.shape == (10000, 28, 28, 1)
+
+
+@needs_data
+def test_env_var_points_at_local_files(monkeypatch):
+    monkeypatch.setenv(datasets.images.ENV_VAR, DATA)
+    _, labels = datasets.load_numpy("fashion_mnist", "test")
+    assert np.bincount(labels).tolist() == [1000] * 10
+
+
+@needs_data
+def test_dataset_is_batched_scaled_and_labelled():
+    ds = datasets.load("mnist", data_dir=DATA, batch_size=32, labels=True, take=100, seed=0)
+    batches = list(ds)
+    assert len(batches) == 3  # drop_remainder: 100 // 32
+    x, y = batches[0]
+    x = np.asarray(x)
+    assert x.shape == (32, 28, 28, 1) and x.dtype == np.float32
+    assert x.min() == -1.0 and x.max() == 1.0
+    raw, raw_labels = datasets.load_numpy("mnist", data_dir=DATA)
+    # Scaling is exact: the batch maps back to the same uint8 pixels.
+    back = datasets.to_uint8(x)
+    index = {raw[i].tobytes(): i for i in range(100)}
+    rows = [index[b.tobytes()] for b in back]
+    np.testing.assert_array_equal(np.asarray(y), raw_labels[rows])
+
+
+@needs_data
+def test_shuffle_seed_fixes_order_and_epochs_differ():
+    def first_batches(seed):
+        ds = datasets.load("mnist", data_dir=DATA, batch_size=16, take=64, seed=seed)
+        return [np.asarray(b) for b in ds], [np.asarray(b) for b in ds]
+
+    (a1, a2), (b1, _) = first_batches(3), first_batches(3)
+    np.testing.assert_array_equal(a1[0], b1[0])
+    assert not np.array_equal(a1[0], a2[0])
+
+
+def test_missing_files_say_where_and_how(tmp_path):
+    with pytest.raises(FileNotFoundError, match="Could not find the mnist files.*TensorFlow"):
+        datasets.load_numpy("mnist", data_dir=str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        datasets.load_numpy("cifar10", data_dir=str(tmp_path / "nowhere"))
+
+
+def test_bad_arguments_name_themselves(tmp_path):
+    with pytest.raises(ValueError, match="Unknown data set 'mnsit'"):
+        datasets.load_numpy("mnsit", data_dir=str(tmp_path))
+    with pytest.raises(ValueError, match="`split`"):
+        datasets.load_numpy("mnist", split="validation", data_dir=str(tmp_path))
+    with pytest.raises(ValueError, match="`batch_size`"):
+        datasets.load("mnist", data_dir=str(tmp_path), batch_size=0)
+
+
+def test_truncated_idx_file_is_refused(tmp_path):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    header = bytes([0, 0, 8, 3]) + b"".join(int(v).to_bytes(4, "big") for v in (10, 28, 28))
+    for images_name, labels_name in datasets.images._IDX_FILES.values():
+        with gzip.open(folder / images_name, "wb") as f:
+            f.write(header + bytes(100))
+        with gzip.open(folder / labels_name, "wb") as f:
+            f.write(bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big") + bytes(10))
+    with pytest.raises(ValueError, match="truncated or corrupt"):
+        datasets.load_numpy("mnist", data_dir=str(tmp_path))
