@@ -4,10 +4,27 @@ The same model code trains on TensorFlow, JAX and PyTorch; choose the
 framework with `KERAS_BACKEND`.
 """
 
-from keras_gans import backend, datasets, losses, metrics, models
-from keras_gans.gan import GAN
-from keras_gans.models import VanillaGAN
+from keras_gans import backend, callbacks, datasets, layers, losses, metrics, models, regularizers
+from keras_gans.gan import GAN, StepData
+from keras_gans.models import DCGAN, WGAN, WGANGP, ConditionalGAN, InfoGAN, VanillaGAN
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "VanillaGAN", "backend", "datasets", "losses", "metrics", "models"]
+__all__ = [
+    "DCGAN",
+    "GAN",
+    "WGAN",
+    "WGANGP",
+    "ConditionalGAN",
+    "InfoGAN",
+    "StepData",
+    "VanillaGAN",
+    "backend",
+    "callbacks",
+    "datasets",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "regularizers",
+]

@@ -6,7 +6,8 @@ from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_lib
-from keras_gans.utils import check_positive_int, check_seed
+from keras_gans.regularizers import HistoricalAveraging
+from keras_gans.utils import check_number, check_positive_int, check_seed
 
 
 class _Holder:
@@ -14,6 +15,42 @@ class _Holder:
 
     def __init__(self, **kwargs):
         self.__dict__.update(kwargs)
+
+
+class StepData:
+    """What the loss hooks see of one update.
+
+    Attributes:
+        real: the real batch.
+        labels: the batch's labels (conditional families) or None.
+        z: the latent batch the fakes were drawn from.
+        fake: the generated batch.
+        real_output: the discriminator's output on `real` (discriminator
+            updates only).
+        fake_output: the discriminator's output on `fake`.
+    """
+
+    def __init__(self, real, labels, z, fake, real_output=None, fake_output=None):
+        self.real = real
+        self.labels = labels
+        self.z = z
+        self.fake = fake
+        self.real_output = real_output
+        self.fake_output = fake_output
+
+
+def feature_matching_loss(real_features, fake_features):
+    """Feature matching (Salimans et al., 2016): `||E f(real) - E f(fake)||^2`.
+
+    The batch means of the discriminator's intermediate features, compared by
+    their squared Euclidean distance, averaged over feature positions. The
+    real features carry no gradient.
+    """
+    real_features = ops.stop_gradient(real_features)
+    axes = 0
+    real_mean = ops.mean(ops.cast(real_features, "float32"), axis=axes)
+    fake_mean = ops.mean(ops.cast(fake_features, "float32"), axis=axes)
+    return ops.mean(ops.square(real_mean - fake_mean))
 
 
 class _NetworkRouter:
@@ -129,6 +166,9 @@ class GAN(keras.Model):
             loss_config=None,
             n_critic=None,
             label_smoothing=0.0,
+            feature_matching=False,
+            feature_model=None,
+            history=None,
             trackers={t.name: t for t in self.loss_trackers},
         )
         self.data_shape = self._build_networks()
@@ -137,14 +177,18 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ build
     def _build_networks(self):
         """Builds both networks if needed; returns the shape of one sample."""
-        if not self.generator.built:
-            self.generator(ops.zeros((2, self.latent_dim)), training=False)
-        spec = self.generator.compute_output_spec(
-            keras.KerasTensor((None, self.latent_dim), dtype="float32")
-        )
-        if isinstance(spec, (list, tuple)):
-            spec = spec[0]
-        data_shape = tuple(spec.shape[1:])
+        outputs = getattr(self.generator, "outputs", None) if self.generator.built else None
+        if outputs:
+            data_shape = tuple(outputs[0].shape[1:])
+        else:
+            if not self.generator.built:
+                self.generator(ops.zeros((2, self.latent_dim)), training=False)
+            spec = self.generator.compute_output_spec(
+                keras.KerasTensor((None, self.latent_dim), dtype="float32")
+            )
+            if isinstance(spec, (list, tuple)):
+                spec = spec[0]
+            data_shape = tuple(spec.shape[1:])
         if not self.discriminator.built:
             self.discriminator(
                 self.generator(ops.zeros((2, self.latent_dim)), training=False),
@@ -160,6 +204,8 @@ class GAN(keras.Model):
         loss=None,
         n_critic=None,
         label_smoothing=0.0,
+        feature_matching=False,
+        historical_averaging=0.0,
         steps_per_execution=1,
         jit_compile="auto",
         run_eagerly=False,
@@ -180,7 +226,17 @@ class GAN(keras.Model):
             n_critic: discriminator updates per generator update (>= 1).
                 Default: the family's `default_n_critic`.
             label_smoothing: one-sided label smoothing of the real targets,
-                in [0, 1).
+                in [0, 1) (Salimans et al., 2016).
+            feature_matching: train the generator to match the mean
+                intermediate features of the real batch instead of fooling the
+                discriminator's logits (Salimans et al., 2016). `True` uses the
+                discriminator layer named `"features"` (every family names
+                its feature layer so), or else the input of its last layer;
+                a string names the layer. Needs a functional discriminator.
+            historical_averaging: weight of the historical-averaging penalty
+                `||theta - mean_t(theta_t)||^2` added to each network's loss,
+                where the mean runs over that network's past parameters
+                (Salimans et al., 2016). 0 turns it off.
             steps_per_execution, jit_compile, run_eagerly: as in
                 `keras.Model.compile`.
         """
@@ -191,7 +247,8 @@ class GAN(keras.Model):
             raise TypeError(
                 f"GAN.compile() got unexpected arguments {sorted(kwargs)}.{hint} "
                 "Valid arguments: d_optimizer, g_optimizer, loss, n_critic, "
-                "label_smoothing, steps_per_execution, jit_compile, run_eagerly."
+                "label_smoothing, feature_matching, historical_averaging, "
+                "steps_per_execution, jit_compile, run_eagerly."
             )
         d_optimizer = _get_optimizer(d_optimizer, "d_optimizer", self.default_optimizer)
         g_optimizer = _get_optimizer(g_optimizer, "g_optimizer", self.default_optimizer)
@@ -225,7 +282,21 @@ class GAN(keras.Model):
                 f"`label_smoothing` has no meaning for the {gan_loss.name!r} loss; "
                 f"use one of {', '.join(losses_lib.SMOOTHABLE)} or label_smoothing=0."
             )
+        feature_model = self._feature_model(feature_matching)
+        historical_averaging = check_number(historical_averaging, "historical_averaging")
         state = self._state
+        state.feature_matching = feature_matching
+        state.feature_model = feature_model
+        if historical_averaging:
+            self.historical_average = HistoricalAveraging(
+                self.generator_trainable_variables + self.discriminator_trainable_variables,
+                weight=historical_averaging,
+            )
+            state.history = self.historical_average
+        else:
+            if hasattr(self, "historical_average"):
+                delattr(self, "historical_average")
+            state.history = None
         state.d_optimizer = d_optimizer
         state.g_optimizer = g_optimizer
         state.loss = gan_loss
@@ -243,6 +314,43 @@ class GAN(keras.Model):
         # a stateless scope or a jit trace.
         self.optimizer.build(self.trainable_variables)
 
+    def _feature_model(self, feature_matching):
+        if feature_matching is False or feature_matching is None:
+            return None
+        if not (feature_matching is True or isinstance(feature_matching, str)):
+            raise TypeError(
+                "`feature_matching` must be True, False or a layer name; received "
+                f"{feature_matching!r}."
+            )
+        d = self.discriminator
+        if not getattr(d, "_is_graph_network", False) and not hasattr(d, "get_layer"):
+            raise ValueError(
+                "Feature matching reads an intermediate layer of the discriminator, "
+                f"which needs a functional or Sequential model; received {type(d).__name__}."
+            )
+        try:
+            inputs = d.inputs
+        except (AttributeError, ValueError):
+            inputs = None
+        if not inputs:
+            raise ValueError(
+                "Feature matching needs a functional or Sequential discriminator with known inputs."
+            )
+        names = [layer.name for layer in d.layers]
+        if feature_matching is True:
+            if "features" in names:
+                output = d.get_layer("features").output
+            else:
+                output = d.layers[-1].input
+        else:
+            if feature_matching not in names:
+                raise ValueError(
+                    f"`feature_matching`={feature_matching!r} is not a layer of the "
+                    f"discriminator; its layers are {names}."
+                )
+            output = d.get_layer(feature_matching).output
+        return keras.Model(inputs, output, name="discriminator_features")
+
     def default_optimizer(self):
         """The optimizer used when `compile` gets none: DCGAN's Adam."""
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
@@ -256,6 +364,10 @@ class GAN(keras.Model):
             "loss": self._state.loss_config,
             "n_critic": self._state.n_critic,
             "label_smoothing": self._state.label_smoothing,
+            "feature_matching": self._state.feature_matching,
+            "historical_averaging": (
+                0.0 if self._state.history is None else self._state.history.weight
+            ),
             "steps_per_execution": self.steps_per_execution,
             "jit_compile": self.jit_compile,
         }
@@ -321,24 +433,60 @@ class GAN(keras.Model):
         return self.generator(z, training=training)
 
     def call_discriminator(self, x, labels=None, training=False):
-        """Runs the discriminator; conditional families use `labels`."""
+        """Runs the discriminator; conditional families use `labels`.
+
+        Returns the discriminator's whole output (a tensor, or a list for
+        networks with extra heads); `discriminator_logits` picks the logits.
+        """
         return self.discriminator(x, training=training)
 
-    def discriminator_loss(self, real, fake, real_logits, fake_logits, labels=None):
-        """The discriminator's loss: a scalar, or `(scalar, {name: term})`.
+    def discriminator_logits(self, output):
+        """The real/fake logits within the discriminator's output."""
+        return output
 
-        Extra terms are logged under their names, which must be in `loss_names`.
+    def discriminator_features(self, x, labels=None, training=False):
+        """The discriminator's intermediate features used by feature matching."""
+        model = self._state.feature_model
+        if model is None:
+            raise ValueError(
+                "Feature matching is off: pass `feature_matching=True` (or a layer "
+                "name) to `compile`."
+            )
+        inputs = x if labels is None else [x, labels]
+        return model(inputs, training=training)
+
+    def discriminator_loss(self, step):
+        """The discriminator's loss for one update: a scalar, or `(scalar, {name: term})`.
+
+        `step` is a `StepData` with `real`, `fake`, `labels`, `z`,
+        `real_output` and `fake_output`. Extra terms are logged under their
+        names, which must be in `loss_names`.
         """
         return self.gan_loss.discriminator(
-            real_logits, fake_logits, label_smoothing=self.label_smoothing
+            self.discriminator_logits(step.real_output),
+            self.discriminator_logits(step.fake_output),
+            label_smoothing=self.label_smoothing,
         )
 
-    def generator_loss(self, fake, fake_logits, labels=None):
-        """The generator's loss: a scalar, or `(scalar, {name: term})`."""
-        return self.gan_loss.generator(fake_logits)
+    def generator_loss(self, step):
+        """The generator's adversarial loss: a scalar, or `(scalar, {name: term})`.
+
+        With feature matching on (see `compile`), the squared distance between
+        the mean discriminator features of the real and the fake batch
+        replaces the loss on the logits (Salimans et al., 2016).
+        """
+        if self._state.feature_model is not None:
+            return feature_matching_loss(
+                self.discriminator_features(step.real, step.labels, training=True),
+                self.discriminator_features(step.fake, step.labels, training=True),
+            )
+        return self.gan_loss.generator(self.discriminator_logits(step.fake_output))
 
     def after_discriminator_step(self):
         """Runs after every discriminator update (for example weight clipping)."""
+
+    def after_generator_step(self):
+        """Runs after every generator update (for example a moving average)."""
 
     # ------------------------------------------------------------------- step
     def train_step(self, *args):
@@ -391,10 +539,12 @@ class GAN(keras.Model):
         """
         real, labels = self.unpack_batch(data)
         self._check_batch(real)
+        labels = self.check_step_labels(labels)
         real = ops.cast(real, self.compute_dtype)
         batch_size = ops.shape(real)[0]
         d_vars = self.discriminator_trainable_variables
         g_vars = self.generator_trainable_variables
+        history = self._state.history
 
         d_total = None
         d_terms = {}
@@ -402,13 +552,19 @@ class GAN(keras.Model):
             z = self.sample_latent(batch_size)
             fake = ops.stop_gradient(self.call_generator(z, labels, training=True))
 
-            def d_loss_fn(fake=fake):
-                real_logits = self.call_discriminator(real, labels, training=True)
-                fake_logits = self.call_discriminator(fake, labels, training=True)
-                return _split(self.discriminator_loss(real, fake, real_logits, fake_logits, labels))
+            def d_loss_fn(z=z, fake=fake):
+                step = StepData(real, labels, z, fake)
+                step.real_output = self.call_discriminator(real, labels, training=True)
+                step.fake_output = self.call_discriminator(fake, labels, training=True)
+                loss, terms = _split(self.discriminator_loss(step))
+                if history is not None:
+                    loss = loss + history.penalty(d_vars)
+                return loss, terms
 
             d_loss, terms = backend.minimize(d_loss_fn, d_vars, self.d_optimizer)
             self.after_discriminator_step()
+            if history is not None:
+                history.update(d_vars)
             d_total = d_loss if d_total is None else d_total + d_loss
             for k, v in terms.items():
                 d_terms[k] = v if k not in d_terms else d_terms[k] + v
@@ -416,11 +572,17 @@ class GAN(keras.Model):
         z = self.sample_latent(batch_size)
 
         def g_loss_fn():
-            fake = self.call_generator(z, labels, training=True)
-            fake_logits = self.call_discriminator(fake, labels, training=True)
-            return _split(self.generator_loss(fake, fake_logits, labels))
+            step = StepData(real, labels, z, self.call_generator(z, labels, training=True))
+            step.fake_output = self.call_discriminator(step.fake, labels, training=True)
+            loss, terms = _split(self.generator_loss(step))
+            if history is not None:
+                loss = loss + history.penalty(g_vars)
+            return loss, terms
 
         g_loss, g_terms = backend.minimize(g_loss_fn, g_vars, self.g_optimizer)
+        self.after_generator_step()
+        if history is not None:
+            history.update(g_vars)
         self.optimizer.iterations.assign_add(1)
 
         scale = 1.0 / self.n_critic
@@ -437,36 +599,69 @@ class GAN(keras.Model):
             trackers[name].update_state(value)
         return {t.name: t.result() for t in self.loss_trackers}
 
+    # -------------------------------------------------------------- labels
+    def check_step_labels(self, labels):
+        """Checks the labels of a training batch; unconditional GANs ignore them."""
+        return None
+
+    def check_labels(self, labels, n):
+        """Checks `generate`'s `labels` for `n` samples; unconditional GANs take none."""
+        if labels is not None:
+            raise ValueError(
+                f"`labels` was given but {type(self).__name__} is not conditional; leave it out."
+            )
+        return None
+
     # -------------------------------------------------------------- sampling
     def call(self, inputs, training=False):
         """Calling the GAN on latent vectors runs the generator."""
         return self.generator(inputs, training=training)
 
-    def generate(self, n=None, z=None, batch_size=256):
+    def generate(self, n=None, z=None, labels=None, batch_size=256, **latent):
         """Draws samples from the generator, as a numpy array.
 
         Args:
             n: how many samples; the latent vectors come from the model's
                 seed generator.
             z: latent vectors of shape `(m, latent_dim)` to use instead of `n`.
+            labels: class labels, for conditional families.
             batch_size: how many samples to generate per call of the generator.
+            **latent: family options of the latent draw (for example InfoGAN's
+                fixed codes), passed to `sample_latent`.
         """
         if (n is None) == (z is None):
             raise ValueError("Pass exactly one of `n` (a count) or `z` (latent vectors).")
         batch_size = check_positive_int(batch_size, "batch_size")
         if z is None:
-            z = self.sample_latent(check_positive_int(n, "n"))
+            z = self.sample_latent(check_positive_int(n, "n"), **latent)
+        elif latent:
+            raise ValueError(
+                f"{sorted(latent)} choose how latent vectors are drawn; they "
+                "cannot be combined with explicit `z`."
+            )
         z = np.asarray(ops.convert_to_numpy(z), dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(
                 f"`z` must have shape (num_samples, {self.latent_dim}); received shape {z.shape}."
             )
+        labels = self.check_labels(labels, len(z))
         outputs = []
         with backend.inference_mode():
             for start in range(0, len(z), batch_size):
-                out = self.generator(z[start : start + batch_size], training=False)
+                stop = start + batch_size
+                out = self.call_generator(
+                    z[start:stop], None if labels is None else labels[start:stop], training=False
+                )
                 outputs.append(ops.convert_to_numpy(out))
         return np.concatenate(outputs, axis=0)
+
+    def grid_inputs(self, n, seed=0):
+        """Fixed inputs for sample grids: `{"z": ..., ["labels": ...]}`.
+
+        Drawn with numpy, so a grid never advances the training noise.
+        """
+        rng = np.random.default_rng(seed)
+        return {"z": rng.standard_normal((n, self.latent_dim)).astype("float32")}
 
     # ---------------------------------------------------------------- fitting
     def fit(self, x=None, y=None, *args, **kwargs):
@@ -523,6 +718,12 @@ class GAN(keras.Model):
 
     def get_config(self):
         config = super().get_config()
+        family = getattr(self, "_family_config", None)
+        if family is not None:
+            # A family rebuilds its networks from its own arguments.
+            config.update(family)
+            config["seed"] = self.seed
+            return config
         config.update(
             {
                 "generator": keras.saving.serialize_keras_object(self.generator),

@@ -17,3 +17,34 @@ def check_seed(seed, name="seed"):
     ):
         raise ValueError(f"`{name}` must be a non-negative integer or None; received {seed!r}.")
     return None if seed is None else int(seed)
+
+
+def seed_stream(seed, salt):
+    """Distinct layer seeds derived from a model seed (None gives None forever).
+
+    Seeds come from numpy's `SeedSequence` of `(seed, salt)`, so different
+    model seeds, or the generator and discriminator of one model (different
+    `salt`), never share layer seeds.
+    """
+    if seed is None:
+        while True:
+            yield None
+    rng = np.random.default_rng([int(seed), int(salt)])
+    while True:
+        yield int(rng.integers(0, 2**31 - 1))
+
+
+def check_number(value, name, minimum=0.0, inclusive=True):
+    """Returns `value` as a finite float `>= minimum` (or `>` when not inclusive)."""
+    bound = f">= {minimum}" if inclusive else f"> {minimum}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"`{name}` must be a number {bound}; received {value!r}.") from None
+    if (
+        isinstance(value, bool)
+        or not np.isfinite(number)
+        or (number < minimum if inclusive else number <= minimum)
+    ):
+        raise ValueError(f"`{name}` must be a finite number {bound}; received {value!r}.")
+    return number

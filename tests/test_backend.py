@@ -15,12 +15,11 @@ class PenalisedGAN(keras_gans.GAN):
 
     loss_names = ("d_loss", "g_loss", "gp")
 
-    def discriminator_loss(self, real, fake, real_logits, fake_logits, labels=None):
-        grads = backend.input_gradient(lambda x: self.discriminator(x, training=False), real)
+    def discriminator_loss(self, step):
+        grads = backend.input_gradient(lambda x: self.discriminator(x, training=False), step.real)
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=1))
         gp = ops.mean(ops.square(norms - 1.0))
-        base = super().discriminator_loss(real, fake, real_logits, fake_logits, labels)
-        return base + 10.0 * gp, {"gp": gp}
+        return super().discriminator_loss(step) + 10.0 * gp, {"gp": gp}
 
 
 def linear_gan():

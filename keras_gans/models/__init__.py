@@ -1,5 +1,20 @@
 """GAN families, each a `keras_gans.GAN` with its own networks and defaults."""
 
+from keras_gans.models.conditional import ConditionalGAN
+from keras_gans.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
+from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.vanilla import VanillaGAN, vanilla_discriminator, vanilla_generator
+from keras_gans.models.wgan import WGAN, WGANGP
 
-__all__ = ["VanillaGAN", "vanilla_discriminator", "vanilla_generator"]
+__all__ = [
+    "DCGAN",
+    "WGAN",
+    "WGANGP",
+    "ConditionalGAN",
+    "InfoGAN",
+    "VanillaGAN",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "vanilla_discriminator",
+    "vanilla_generator",
+]

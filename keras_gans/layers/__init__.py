@@ -1,0 +1,9 @@
+"""Layers of the GAN toolkit, one public layer per module."""
+
+from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
+from keras_gans.layers.virtual_batch_normalization import (
+    ReferenceBatch,
+    VirtualBatchNormalization,
+)
+
+__all__ = ["MinibatchDiscrimination", "ReferenceBatch", "VirtualBatchNormalization"]

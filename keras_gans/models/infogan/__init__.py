@@ -1,0 +1,3 @@
+from keras_gans.models.infogan.infogan import InfoGAN
+
+__all__ = ["InfoGAN"]
