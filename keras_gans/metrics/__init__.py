@@ -8,11 +8,19 @@ model), Stacked MNIST, and the toy-mixture statistics (`mode_coverage`).
 """
 
 from keras_gans.metrics.class_coverage import ClassCoverage, class_coverage
+from keras_gans.metrics.classifiers import Classifier, build_classifier, classifier
+from keras_gans.metrics.inception import ImageFeatures, InceptionV3Features
 from keras_gans.metrics.modes import (
     ModeCoverage,
     mode_coverage,
     total_variation_1d,
     wasserstein_1d,
+)
+from keras_gans.metrics.stacked_mnist import (
+    StackedMNISTModes,
+    stack_digits,
+    stacked_mnist,
+    stacked_mnist_modes,
 )
 from keras_gans.metrics.statistics import (
     KID,
@@ -31,12 +39,18 @@ from keras_gans.metrics.statistics import (
 __all__ = [
     "KID",
     "ClassCoverage",
+    "Classifier",
     "DensityCoverage",
     "FeatureStatistics",
+    "ImageFeatures",
     "InceptionScore",
+    "InceptionV3Features",
     "ModeCoverage",
     "PrecisionRecall",
+    "StackedMNISTModes",
+    "build_classifier",
     "class_coverage",
+    "classifier",
     "density_coverage",
     "feature_statistics",
     "frechet_distance",
@@ -44,6 +58,9 @@ __all__ = [
     "kernel_inception_distance",
     "mode_coverage",
     "precision_recall",
+    "stack_digits",
+    "stacked_mnist",
+    "stacked_mnist_modes",
     "total_variation_1d",
     "wasserstein_1d",
 ]
