@@ -4,7 +4,17 @@ The same model code trains on TensorFlow, JAX and PyTorch; choose the
 framework with `KERAS_BACKEND`.
 """
 
-from keras_gans import backend, callbacks, datasets, layers, losses, metrics, models, regularizers
+from keras_gans import (
+    backend,
+    callbacks,
+    datasets,
+    layers,
+    losses,
+    metrics,
+    models,
+    plotting,
+    regularizers,
+)
 from keras_gans.gan import GAN, StepData
 from keras_gans.models import DCGAN, WGAN, WGANGP, ConditionalGAN, InfoGAN, VanillaGAN
 
@@ -26,5 +36,6 @@ __all__ = [
     "losses",
     "metrics",
     "models",
+    "plotting",
     "regularizers",
 ]

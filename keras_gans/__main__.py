@@ -2,6 +2,8 @@
 
 Commands:
   demo   train a GAN on the ring of 8 Gaussians and plot real vs generated.
+  train  train an image GAN family (--family) on a data set (--dataset); writes
+         sample grids, loss curves and the model into --out_dir.
 
 The backend is `KERAS_BACKEND`, or `--backend`. Keras fixes its backend when it is first
 imported (here, by `keras_gans` itself), so a `--backend` that differs from the loaded one
@@ -13,15 +15,34 @@ import sys
 
 from absl import app, flags
 
-COMMANDS = ("demo",)
+COMMANDS = ("demo", "train")
 BACKENDS = ("tensorflow", "jax", "torch")
 
 flags.DEFINE_enum("backend", None, list(BACKENDS), "Keras backend (default: KERAS_BACKEND).")
 flags.DEFINE_integer("steps", 5000, "Training steps.", lower_bound=1)
 flags.DEFINE_integer("epochs", 10, "Epochs the steps are split into.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 256, "Batch size.", lower_bound=1)
+flags.DEFINE_integer(
+    "batch_size", None, "Batch size (default 256 for demo, 64 for train).", lower_bound=1
+)
 flags.DEFINE_integer("seed", 0, "Seed of the data and of the model.", lower_bound=0)
-flags.DEFINE_string("out", "demo_ring.png", "Where to write the PNG plot.")
+flags.DEFINE_string("out", "demo_ring.png", "demo: where to write the PNG plot.")
+flags.DEFINE_enum(
+    "family", "dcgan", ["dcgan", "cgan", "wgan", "wgan_gp", "infogan"], "train: the GAN family."
+)
+flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist", "cifar10"], "train: the data set.")
+flags.DEFINE_string(
+    "data_dir", None, "train: folder of local data files (default $KERAS_GANS_DATA_DIR, or TFDS)."
+)
+flags.DEFINE_integer(
+    "steps_per_epoch",
+    None,
+    "train: steps per epoch (default: one pass over the data).",
+    lower_bound=1,
+)
+flags.DEFINE_integer(
+    "filters", None, "train: width of both networks (default: the family's).", lower_bound=1
+)
+flags.DEFINE_string("out_dir", None, "train: output folder (default runs/<family>_<dataset>).")
 FLAGS = flags.FLAGS
 
 
@@ -54,12 +75,31 @@ def _run(args):
         raise app.UsageError(
             f"Give one command out of: {', '.join(COMMANDS)} (received {given}).", 2
         )
+    if args[1] == "train":
+        from keras_gans import train
+
+        train.train(
+            family=FLAGS.family,
+            dataset=FLAGS.dataset,
+            data_dir=FLAGS.data_dir,
+            epochs=FLAGS.epochs,
+            steps_per_epoch=FLAGS.steps_per_epoch,
+            batch_size=FLAGS.batch_size or 64,
+            seed=FLAGS.seed,
+            out_dir=FLAGS.out_dir or os.path.join("runs", f"{FLAGS.family}_{FLAGS.dataset}"),
+            **(
+                {}
+                if FLAGS.filters is None
+                else {"generator_filters": FLAGS.filters, "discriminator_filters": FLAGS.filters}
+            ),
+        )
+        return
     from keras_gans import demo
 
     demo.run(
         steps=FLAGS.steps,
         epochs=FLAGS.epochs,
-        batch_size=FLAGS.batch_size,
+        batch_size=FLAGS.batch_size or 256,
         seed=FLAGS.seed,
         out=FLAGS.out,
     )

@@ -46,10 +46,9 @@ def feature_matching_loss(real_features, fake_features):
     their squared Euclidean distance, averaged over feature positions. The
     real features carry no gradient.
     """
-    real_features = ops.stop_gradient(real_features)
-    axes = 0
-    real_mean = ops.mean(ops.cast(real_features, "float32"), axis=axes)
-    fake_mean = ops.mean(ops.cast(fake_features, "float32"), axis=axes)
+    real_features = ops.stop_gradient(ops.convert_to_tensor(real_features))
+    real_mean = ops.mean(ops.cast(real_features, "float32"), axis=0)
+    fake_mean = ops.mean(ops.cast(fake_features, "float32"), axis=0)
     return ops.mean(ops.square(real_mean - fake_mean))
 
 

@@ -46,3 +46,70 @@ def plot_samples_2d(real, generated, path, means=None, title=None):
     plt.close(fig)
     os.replace(tmp, path)
     return path
+
+
+def image_grid(images, columns=None):
+    """Tiles images `(n, h, w, c)` in [-1, 1] into one uint8 array `(H, W, c)`.
+
+    Grey images keep one channel; a 1-pixel gap of mid grey separates tiles.
+    """
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) == 0:
+        raise ValueError(
+            f"`images` must have shape (n, height, width, 1 or 3); received {images.shape}."
+        )
+    n, h, w, c = images.shape
+    columns = int(columns or int(np.ceil(np.sqrt(n))))
+    rows = int(np.ceil(n / columns))
+    pixels = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
+    grid = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1, c), 128, dtype="uint8")
+    for i in range(n):
+        r, q = divmod(i, columns)
+        grid[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w] = pixels[i]
+    return grid
+
+
+def save_image_grid(images, path, columns=None, scale=2):
+    """Writes images in [-1, 1] as one PNG grid (atomically: write, then rename)."""
+    from PIL import Image
+
+    grid = image_grid(images, columns)
+    if grid.shape[-1] == 1:
+        image = Image.fromarray(grid[..., 0], mode="L")
+    else:
+        image = Image.fromarray(grid, mode="RGB")
+    if scale != 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = path + ".tmp.png"
+    image.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def plot_losses(history, path, title=None):
+    """Plots every loss curve of a `History` (or its `.history` dict) into a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict) or not logs:
+        raise ValueError("`history` must be a keras History or a non-empty dict of lists.")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, values in sorted(logs.items()):
+        ax.plot(np.arange(1, len(values) + 1), values, label=name)
+    ax.set_xlabel("epoch")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = path + ".tmp.png"
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path

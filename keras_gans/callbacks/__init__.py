@@ -2,5 +2,6 @@
 
 from keras_gans.callbacks.evaluate import Evaluate
 from keras_gans.callbacks.mode_coverage import ModeCoverage
+from keras_gans.callbacks.sample_grid import SampleGrid
 
-__all__ = ["Evaluate", "ModeCoverage"]
+__all__ = ["Evaluate", "ModeCoverage", "SampleGrid"]

@@ -195,7 +195,7 @@ class InfoGAN(DCGAN):
 
     def info_loss(self, z, q):
         """The mutual-information bound of the codes in `z` given Q's output `q`."""
-        _, cat, cont = self.split_latent(z)
+        _, cat, cont = self.split_latent(ops.convert_to_tensor(z, "float32"))
         q = ops.cast(q, "float32")
         loss = 0.0
         if self.num_categories:
