@@ -40,7 +40,11 @@ SPECS = {
         "139e130129a4b0202f7b72244779cf1c0d25d7299e40182770ef63c06a9a887f",
     ),
     "fashion_mnist": ClassifierSpec(
-        "fashion_mnist", (28, 28, 1), 10, "fashion_mnist.weights.h5", None
+        "fashion_mnist",
+        (28, 28, 1),
+        10,
+        "fashion_mnist.weights.h5",
+        "2a3ac04238e7942533fa8e876cba922a2e444e89513172e9c78b82f423641360",
     ),
     "cifar10": ClassifierSpec("cifar10", (32, 32, 3), 10, "cifar10.weights.h5", None),
 }
