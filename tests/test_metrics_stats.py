@@ -68,6 +68,16 @@ class TestFrechetDistance(TestCase):
         assert abs(metrics.frechet_distance(y, y)) < 1e-7 * trace
         assert metrics.frechet_distance(y, y + 0.1) == pytest.approx(64 * 0.01, abs=1e-7 * trace)
 
+    def test_statistics_in_blocks(self, monkeypatch):
+        x = np.random.default_rng(2).normal(3.0, 2.0, size=(101, 5)).astype("float32")
+        monkeypatch.setattr(statistics, "_BLOCK_ELEMENTS", 40)  # 8 rows a block
+        stats = metrics.feature_statistics(x)
+        np.testing.assert_allclose(stats.mean, x.astype("float64").mean(0), rtol=1e-12)
+        np.testing.assert_allclose(
+            stats.covariance, np.cov(x.astype("float64"), rowvar=False), rtol=1e-12
+        )
+        assert stats.count == 101
+
     def test_tensors_of_the_current_backend(self):
         x = np.random.default_rng(1).normal(size=(50, 4)).astype("float32")
         value = metrics.frechet_distance(ops.convert_to_tensor(x), ops.convert_to_tensor(x + 1))
