@@ -8,6 +8,7 @@ from keras_gans.models.dcgan.dcgan_generator import (
     check_image_shape,
     default_filters,
     init,
+    label_input,
     num_resamplings,
 )
 from keras_gans.utils import check_positive_int, seed_stream
@@ -43,11 +44,9 @@ def dcgan_discriminator_body(
     inputs = images
     x = images
     if num_classes is not None:
-        num_classes = check_positive_int(num_classes, "num_classes")
-        labels = keras.Input((), dtype="int32", name="labels")
+        labels, one_hot = label_input(num_classes)
         inputs = [images, labels]
-        one_hot = layers.CategoryEncoding(num_classes, "one_hot")(labels)
-        maps = layers.Reshape((1, 1, num_classes))(one_hot)
+        maps = layers.Reshape((1, 1, int(num_classes)))(one_hot)
         maps = layers.UpSampling2D(image_shape[:2])(maps)
         x = layers.Concatenate()([images, maps])
     for i in range(n_down):

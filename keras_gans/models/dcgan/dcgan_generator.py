@@ -49,6 +49,13 @@ def default_filters(image_shape):
     return 128 if max(image_shape[:2]) >= 64 else 64
 
 
+def label_input(num_classes):
+    """An int label input and its one-hot encoding, for conditional networks."""
+    num_classes = check_positive_int(num_classes, "num_classes")
+    labels = keras.Input((), dtype="int32", name="labels")
+    return labels, layers.CategoryEncoding(num_classes, "one_hot")(labels)
+
+
 def init(seed):
     """The DCGAN paper's initializer: N(0, 0.02)."""
     return keras.initializers.RandomNormal(stddev=0.02, seed=seed)
@@ -124,10 +131,9 @@ def dcgan_generator(
     inputs = z
     x = z
     if num_classes is not None:
-        num_classes = check_positive_int(num_classes, "num_classes")
-        labels = keras.Input((), dtype="int32", name="labels")
+        labels, one_hot = label_input(num_classes)
         inputs = [z, labels]
-        x = layers.Concatenate()([z, layers.CategoryEncoding(num_classes, "one_hot")(labels)])
+        x = layers.Concatenate()([z, one_hot])
     channels = filters * 2 ** (n_up - 1)
     x = layers.Dense(
         h * w * channels,
