@@ -3,6 +3,7 @@
 import os
 
 import keras
+import numpy as np
 import pytest
 from test_case import ROOT, TestCase
 
@@ -11,8 +12,31 @@ from keras_gans import datasets, metrics, models
 DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
 
 
+needs_mnist = pytest.mark.skipif(
+    not os.path.isdir(os.path.join(DATA, "mnist")), reason=f"no data in {DATA}"
+)
+
+
 @pytest.mark.large
-@pytest.mark.skipif(not os.path.isdir(os.path.join(DATA, "mnist")), reason=f"no data in {DATA}")
+@needs_mnist
+@pytest.mark.parametrize("family", ["dcgan", "cgan", "wgan", "wgan_gp", "infogan"])
+def test_every_family_trains_on_mnist(family):
+    # Ten steps of each family, default architecture but narrow, on real
+    # MNIST batches from the loader (with labels for the conditional one).
+    from keras_gans.train import build
+
+    gan = build(family, (28, 28, 1), 10, seed=0, generator_filters=8, discriminator_filters=8)
+    gan.compile()
+    data = datasets.load("mnist", data_dir=DATA, batch_size=32, labels=gan.conditional, take=320)
+    before = [np.array(v) for v in gan.generator.trainable_variables]
+    logs = gan.fit(data, epochs=1, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in logs.values()), logs
+    after = [np.array(v) for v in gan.generator.trainable_variables]
+    assert all(not np.array_equal(a, b) for a, b in zip(before, after) if a.ndim > 1)
+
+
+@pytest.mark.large
+@needs_mnist
 class TestDCGANLearnsMNIST(TestCase):
     def test_generated_digits_are_recognised(self):
         images, _ = datasets.load_numpy("mnist", data_dir=DATA)

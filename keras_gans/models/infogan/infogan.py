@@ -178,12 +178,19 @@ class InfoGAN(DCGAN):
         return z[:, :a], z[:, a:b], z[:, b:]
 
     def grid_inputs(self, n, seed=0):
-        """One categorical value per row of a 10-wide grid, continuous codes at 0."""
+        """Rows of the categorical code's values, columns of fixed noise.
+
+        With `n = 10 * num_categories` and 10 columns, row `r` shows category
+        `r` and column `c` the same noise, so each column shows what the
+        code alone changes. Continuous codes are 0.
+        """
         rng = np.random.default_rng(seed)
-        noise = rng.standard_normal((n, self.noise_dim)).astype("float32")
-        parts = [noise]
+        per_row = max(1, n // max(1, self.num_categories))
+        rows = -(-n // per_row)
+        noise = rng.standard_normal((per_row, self.noise_dim)).astype("float32")
+        parts = [np.tile(noise, (rows, 1))[:n]]
         if self.num_categories:
-            cat = (np.arange(n) // max(1, n // self.num_categories)) % self.num_categories
+            cat = (np.arange(n) // per_row) % self.num_categories
             parts.append(np.eye(self.num_categories, dtype="float32")[cat])
         if self.num_continuous:
             parts.append(np.zeros((n, self.num_continuous), dtype="float32"))
