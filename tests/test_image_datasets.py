@@ -86,3 +86,38 @@ def test_truncated_idx_file_is_refused(tmp_path):
             f.write(bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big") + bytes(10))
     with pytest.raises(ValueError, match="truncated or corrupt"):
         datasets.load_numpy("mnist", data_dir=str(tmp_path))
+
+
+def test_cifar10_archive_is_decoded_and_cached(tmp_path, monkeypatch):
+    import io
+    import tarfile
+
+    from PIL import Image
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
+    rng = np.random.default_rng(0)
+    archive = tmp_path / "cifar10" / "cifar10_jpg_q75.tar.gz"
+    archive.parent.mkdir()
+    pixels = {}
+    with tarfile.open(archive, "w:gz") as tar:
+        for split, per_class in (("train", 2), ("test", 1)):
+            for c, name in enumerate(("airplane", "truck")):
+                for k in range(per_class):
+                    image = np.full((32, 32, 3), 40 * c + 10 * k, "uint8")
+                    image[..., 0] = rng.integers(0, 255)
+                    buf = io.BytesIO()
+                    Image.fromarray(image).save(buf, format="PNG")  # lossless in a .jpg name
+                    data = buf.getvalue()
+                    info = tarfile.TarInfo(f"{split}/{name}/{k:04d}.jpg")
+                    info.size = len(data)
+                    tar.addfile(info, io.BytesIO(data))
+                    pixels[(split, name, k)] = image
+    images, labels = datasets.load_numpy("cifar10", "train", data_dir=str(tmp_path))
+    assert images.shape == (4, 32, 32, 3) and labels.tolist() == [0, 0, 9, 9]
+    np.testing.assert_array_equal(images[2], pixels[("train", "truck", 0)])
+    cached = os.listdir(tmp_path / "home" / "datasets" / "keras_gans")
+    assert len(cached) == 1 and cached[0].startswith("cifar10_train_")
+    again, _ = datasets.load_numpy("cifar10", "train", data_dir=str(tmp_path))
+    np.testing.assert_array_equal(again, images)
+    test_images, test_labels = datasets.load_numpy("cifar10", "test", data_dir=str(tmp_path))
+    assert test_images.shape == (2, 32, 32, 3) and test_labels.tolist() == [0, 9]
