@@ -46,7 +46,13 @@ SPECS = {
         "fashion_mnist.weights.h5",
         "2a3ac04238e7942533fa8e876cba922a2e444e89513172e9c78b82f423641360",
     ),
-    "cifar10": ClassifierSpec("cifar10", (32, 32, 3), 10, "cifar10.weights.h5", None),
+    "cifar10": ClassifierSpec(
+        "cifar10",
+        (32, 32, 3),
+        10,
+        "cifar10.weights.h5",
+        "7826652c2775669a7510f24adb1af6a9fd10e659c443d396055f62dbfab5d3d4",
+    ),
 }
 NAMES = tuple(SPECS)
 

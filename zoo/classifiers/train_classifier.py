@@ -23,7 +23,7 @@ from absl import app, flags
 
 flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist", "cifar10"], "Data set.")
 flags.DEFINE_string("data_dir", None, "Folder of the data files (default $KERAS_GANS_DATA_DIR).")
-flags.DEFINE_integer("epochs", None, "Epochs (default: 4 MNIST, 8 Fashion-MNIST, 8 CIFAR-10).")
+flags.DEFINE_integer("epochs", None, "Epochs (default: 4 MNIST, 8 Fashion-MNIST, 6 CIFAR-10).")
 flags.DEFINE_integer("batch_size", 128, "Batch size.")
 flags.DEFINE_float("learning_rate", 2e-3, "Peak Adam learning rate (cosine decay to 0).")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, shuffling and augmentation.")
@@ -39,7 +39,7 @@ ENV_SHOWN = (
     "TF_NUM_INTRAOP_THREADS",
     "TF_NUM_INTEROP_THREADS",
 )
-DEFAULT_EPOCHS = {"mnist": 4, "fashion_mnist": 8, "cifar10": 8}
+DEFAULT_EPOCHS = {"mnist": 4, "fashion_mnist": 8, "cifar10": 6}
 
 
 class StopAfter:
