@@ -94,6 +94,7 @@ def plot_losses(history, path, title=None):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict) or not logs:
@@ -102,6 +103,7 @@ def plot_losses(history, path, title=None):
     for name, values in sorted(logs.items()):
         ax.plot(np.arange(1, len(values) + 1), values, label=name)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.legend()
     if title:
         ax.set_title(title)
