@@ -2,7 +2,7 @@ import os
 
 import pytest
 from keras import ops
-from test_case import TestCase, current_backend
+from test_case import ROOT, TestCase, current_backend
 
 from keras_gans import demo
 
@@ -50,3 +50,50 @@ class TestDemo(TestCase):
         captured = capsys.readouterr()
         assert e.value.code != 0
         assert message in str(e.value.code) + captured.err + captured.out
+
+
+DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(DATA, "mnist")), reason=f"no data in {DATA}")
+class TestTrain(TestCase):
+    def test_train_writes_grids_curves_history_and_model(self, tmp_path):
+        import json
+
+        import keras
+
+        from keras_gans import train
+
+        out = str(tmp_path / "run")
+        gan, history = train.train(
+            family="cgan",
+            dataset="mnist",
+            data_dir=DATA,
+            epochs=2,
+            steps_per_epoch=2,
+            batch_size=8,
+            out_dir=out,
+            generator_filters=4,
+            discriminator_filters=4,
+        )
+        files = sorted(os.listdir(out))
+        assert files == [
+            "history.json",
+            "losses.png",
+            "model.keras",
+            "samples.png",
+            "samples_epoch_001.png",
+            "samples_epoch_002.png",
+        ]
+        with open(os.path.join(out, "history.json")) as f:
+            record = json.load(f)
+        assert record["family"] == "cgan" and len(record["history"]["d_loss"]) == 2
+        assert int(ops.convert_to_numpy(gan.g_optimizer.iterations)) == 4
+        loaded = keras.saving.load_model(os.path.join(out, "model.keras"))
+        assert loaded.num_classes == 10
+
+    def test_unknown_family_is_refused(self):
+        from keras_gans import train
+
+        with pytest.raises(ValueError, match="Unknown family 'gan2'"):
+            train.build("gan2", (28, 28, 1), 10, seed=0)
