@@ -15,7 +15,7 @@ from keras_gans import (
     plotting,
     regularizers,
 )
-from keras_gans.gan import GAN, StepData
+from keras_gans.gan import GAN, NonFiniteLossError, StepData
 from keras_gans.models import DCGAN, WGAN, WGANGP, ConditionalGAN, InfoGAN, VanillaGAN
 
 __version__ = "0.1.0"
@@ -27,6 +27,7 @@ __all__ = [
     "WGANGP",
     "ConditionalGAN",
     "InfoGAN",
+    "NonFiniteLossError",
     "StepData",
     "VanillaGAN",
     "backend",

@@ -6,6 +6,7 @@ from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_lib
+from keras_gans.datasets import stream as stream_lib
 from keras_gans.regularizers import HistoricalAveraging
 from keras_gans.utils import check_number, check_positive_int, check_seed
 
@@ -169,6 +170,15 @@ class GAN(keras.Model):
             feature_model=None,
             history=None,
             trackers={t.name: t for t in self.loss_trackers},
+            # The seed of the data order (see `fit`); saved with the weights.
+            data_seed=seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31),
+            on_nonfinite=None,
+            # Kept out of Keras tracking (and out of saved files); in `metrics`
+            # only while a non-finite policy is on.
+            nonfinite_trackers=(
+                keras.metrics.Sum(name="skipped_steps"),
+                keras.metrics.Sum(name="nonfinite_terms"),
+            ),
         )
         self.data_shape = self._build_networks()
         self.built = True
@@ -208,6 +218,7 @@ class GAN(keras.Model):
         steps_per_execution=1,
         jit_compile="auto",
         run_eagerly=False,
+        on_nonfinite=None,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -236,6 +247,16 @@ class GAN(keras.Model):
                 `||theta - mean_t(theta_t)||^2` added to each network's loss,
                 where the mean runs over that network's past parameters
                 (Salimans et al., 2016). 0 turns it off.
+            on_nonfinite: what a step does when a loss term or an updated
+                weight is NaN or infinite. `None` (default): nothing, as in
+                Keras (`keras.callbacks.TerminateOnNaN` still stops the run).
+                `"skip"`: that step's updates are undone inside the compiled
+                step (weights, batch-norm statistics and both optimizers'
+                slots and counters keep their values from before the step;
+                the noise moves on) and `skipped_steps` in the logs counts
+                the skipped steps of the epoch. `"raise"`: the same, then
+                `fit` stops with `keras_gans.NonFiniteLossError` naming the
+                step and the non-finite terms.
             steps_per_execution, jit_compile, run_eagerly: as in
                 `keras.Model.compile`.
         """
@@ -247,7 +268,7 @@ class GAN(keras.Model):
                 f"GAN.compile() got unexpected arguments {sorted(kwargs)}.{hint} "
                 "Valid arguments: d_optimizer, g_optimizer, loss, n_critic, "
                 "label_smoothing, feature_matching, historical_averaging, "
-                "steps_per_execution, jit_compile, run_eagerly."
+                "steps_per_execution, jit_compile, run_eagerly, on_nonfinite."
             )
         d_optimizer = _get_optimizer(d_optimizer, "d_optimizer", self.default_optimizer)
         g_optimizer = _get_optimizer(g_optimizer, "g_optimizer", self.default_optimizer)
@@ -283,7 +304,12 @@ class GAN(keras.Model):
             )
         feature_model = self._feature_model(feature_matching)
         historical_averaging = check_number(historical_averaging, "historical_averaging")
+        if on_nonfinite not in NONFINITE_POLICIES:
+            raise ValueError(
+                f"`on_nonfinite` must be one of None, 'skip', 'raise'; received {on_nonfinite!r}."
+            )
         state = self._state
+        state.on_nonfinite = on_nonfinite
         state.feature_matching = feature_matching
         state.feature_model = feature_model
         if historical_averaging:
@@ -369,6 +395,7 @@ class GAN(keras.Model):
             ),
             "steps_per_execution": self.steps_per_execution,
             "jit_compile": self.jit_compile,
+            "on_nonfinite": self._state.on_nonfinite,
         }
 
     def compile_from_config(self, config):
@@ -420,7 +447,14 @@ class GAN(keras.Model):
 
     @property
     def metrics(self):
-        return list(self.loss_trackers)
+        if self._state.on_nonfinite is None:
+            return list(self.loss_trackers)
+        return list(self.loss_trackers) + list(self._state.nonfinite_trackers)
+
+    @property
+    def on_nonfinite(self):
+        """The non-finite policy set by `compile` (None, "skip" or "raise")."""
+        return self._state.on_nonfinite
 
     # ------------------------------------------------------------------ hooks
     def sample_latent(self, batch_size):
@@ -544,6 +578,9 @@ class GAN(keras.Model):
         d_vars = self.discriminator_trainable_variables
         g_vars = self.generator_trainable_variables
         history = self._state.history
+        guarded = self._guarded_variables() if self._state.on_nonfinite else None
+        if guarded is not None:
+            before = [ops.copy(ops.convert_to_tensor(v)) for v in guarded]
 
         d_total = None
         d_terms = {}
@@ -589,14 +626,65 @@ class GAN(keras.Model):
         values.update({k: v * scale for k, v in d_terms.items()})
         values.update(g_terms)
         trackers = self._state.trackers
-        for name, value in values.items():
+        for name in values:
             if name not in trackers:
                 raise ValueError(
                     f"Loss term {name!r} is not declared: add it to the class's "
                     f"`loss_names` (now {self.loss_names})."
                 )
-            trackers[name].update_state(value)
-        return {t.name: t.result() for t in self.loss_trackers}
+        if guarded is None:
+            for name, value in values.items():
+                trackers[name].update_state(value)
+            return {t.name: t.result() for t in self.loss_trackers}
+        return self._undo_if_nonfinite(values, guarded, before, d_vars + g_vars)
+
+    # ------------------------------------------------------- non-finite steps
+    def _guarded_variables(self):
+        """What a skipped step restores: every weight, statistic and optimizer
+        variable (seed generator states excluded: the noise moves on)."""
+        seeds = {id(g.state) for g in self._layer_seed_generators()}
+        seeds.add(id(self.seed_generator.state))
+        found, seen = [], set()
+        for v in (
+            self.trainable_variables + self.non_trainable_variables + list(self.optimizer.variables)
+        ):
+            if id(v) not in seen and id(v) not in seeds:
+                seen.add(id(v))
+                found.append(v)
+        return found
+
+    def _undo_if_nonfinite(self, values, guarded, before, trained):
+        """Restores the step's variables when a loss term or weight is not finite."""
+        names = list(self.loss_names)
+        bits = []
+        for name, value in values.items():
+            finite = ops.all(ops.isfinite(ops.cast(value, "float32")))
+            bits.append((names.index(name), finite))
+        weights_finite = ops.all(
+            ops.stack([ops.all(ops.isfinite(ops.convert_to_tensor(v))) for v in trained])
+        )
+        bits.append((len(names), weights_finite))
+        ok = ops.all(ops.stack([finite for _, finite in bits]))
+        code = 0.0
+        for index, finite in bits:
+            code = code + ops.where(finite, 0.0, float(2**index))
+        for v, old in zip(guarded, before):
+            v.assign(ops.where(ok, ops.convert_to_tensor(v), old))
+        okf = ops.cast(ok, "float32")
+        trackers = self._state.trackers
+        for name, value in values.items():
+            value = ops.cast(value, "float32")
+            trackers[name].update_state(
+                ops.where(ok, value, ops.zeros_like(value)), sample_weight=okf
+            )
+        skipped, terms = self._state.nonfinite_trackers
+        skipped.update_state(1.0 - okf)
+        terms.update_state(code)
+        logs = {t.name: t.result() for t in self.loss_trackers}
+        logs[skipped.name] = skipped.result()
+        if self._state.on_nonfinite == "raise":
+            logs[terms.name] = terms.result()
+        return logs
 
     # -------------------------------------------------------------- labels
     def check_step_labels(self, labels):
@@ -663,12 +751,80 @@ class GAN(keras.Model):
         return {"z": rng.standard_normal((n, self.latent_dim)).astype("float32")}
 
     # ---------------------------------------------------------------- fitting
-    def fit(self, x=None, y=None, *args, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=None,
+        **kwargs,
+    ):
+        """Trains the GAN; Keras' `fit`, with a data order fixed by the seed.
+
+        numpy inputs are served as a positional stream
+        (`keras_gans.datasets.stream`): with `shuffle=True` pass `p` over
+        the data visits it in an order drawn from `(seed, p)`, and epoch `e`
+        starts at batch `e * steps_per_epoch` of the stream, so a run resumed
+        from a checkpoint sees the same batches as an uninterrupted one.
+        Datasets from `keras_gans.datasets.load` follow the same rule.
+        """
         if self._state.d_optimizer is None:
             raise RuntimeError("Call `compile()` before `fit()`.")
+        if validation_split or validation_data is not None:
+            self.test_step()
+        streams = []
         if isinstance(x, (np.ndarray, list)):
             x = self._check_array(x, "x")
-        return super().fit(x, y, *args, **kwargs)
+            arrays = (x,)
+            if y is not None:
+                y = self._check_labels_array(y, len(x))
+                arrays = (x, y)
+            if batch_size is None:
+                batch_size = 32
+            batch_size = check_positive_int(batch_size, "batch_size")
+            x = stream_lib.ArrayStream(
+                arrays,
+                batch_size,
+                seed=lambda: self._state.data_seed,
+                shuffle=shuffle is None or bool(shuffle),
+                infinite=kwargs.get("steps_per_epoch") is not None,
+            )
+            y, batch_size, shuffle = None, None, False
+        elif shuffle is None:
+            shuffle = False  # Datasets and PyDatasets keep their own order.
+        if x is not None:
+            streams = stream_lib.find_positions(x)
+        callbacks = [
+            _TerminateOnNaNForGAN(c) if type(c) is keras.callbacks.TerminateOnNaN else c
+            for c in (callbacks or [])
+        ]
+        if streams:
+            callbacks.append(stream_lib.StreamPosition(streams))
+        if self._state.on_nonfinite == "raise":
+            callbacks.append(_NonFiniteCheck())
+        return super().fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+            shuffle=shuffle,
+            **kwargs,
+        )
+
+    def _check_labels_array(self, y, n):
+        y = np.asarray(y)
+        if len(y) != n:
+            raise ValueError(
+                f"`y` has {len(y)} entries but `x` has {n} samples; give one label per sample."
+            )
+        return y
 
     def _check_array(self, x, arg):
         try:
@@ -691,25 +847,53 @@ class GAN(keras.Model):
 
     # ---------------------------------------------------------- serialization
     _SEED_KEY = "seed_generator_state"
+    _DATA_SEED_KEY = "data_seed"
+
+    def _layer_seed_generators(self):
+        """The seed generators of every layer inside the GAN, in a fixed order."""
+        found, seen = [], {id(self.seed_generator)}
+        for layer in self._flatten_layers(include_self=True, recursive=True):
+            for generator in getattr(layer, "_seed_generators", []):
+                if id(generator) not in seen:
+                    seen.add(id(generator))
+                    found.append(generator)
+        return found
+
+    def _extra_keys(self):
+        generators = self._layer_seed_generators()
+        return [f"{self._SEED_KEY}_{i + 1}" for i in range(len(generators))], generators
 
     def save_own_variables(self, store):
-        """Saves the GAN's own variables and its seed generator's state.
+        """Saves the GAN's own variables and the state of every seed generator.
 
-        Keras does not save a `SeedGenerator`'s state by itself; without it a
-        reloaded or resumed GAN would draw different training noise than the
-        uninterrupted run.
+        Keras saves neither a `SeedGenerator`'s state (the GAN's training noise,
+        and that of every layer with randomness, such as `Dropout`) nor the
+        seed of the data order; without them a reloaded or resumed GAN would
+        draw other noise, dropout masks and batches than the uninterrupted
+        run. Every variable the model tracks is saved: a new layer's weights
+        by the layer, its random state here.
         """
         super().save_own_variables(store)
         store[self._SEED_KEY] = ops.convert_to_numpy(self.seed_generator.state)
+        for key, generator in zip(*self._extra_keys()):
+            store[key] = ops.convert_to_numpy(generator.state)
+        store[self._DATA_SEED_KEY] = np.array([self._state.data_seed], dtype="int64")
 
     def load_own_variables(self, store):
         keys = set(store.keys())
         if self._SEED_KEY in keys:
             self.seed_generator.state.assign(store[self._SEED_KEY])
+        extra_keys, generators = self._extra_keys()
+        for key, generator in zip(extra_keys, generators):
+            if key in keys:
+                generator.state.assign(store[key])
+        if self._DATA_SEED_KEY in keys:
+            self._state.data_seed = int(np.asarray(store[self._DATA_SEED_KEY]).reshape(-1)[0])
+        keys = {k for k in keys if not k.startswith(self._SEED_KEY) and k != self._DATA_SEED_KEY}
         own = self._trainable_variables + self._non_trainable_variables
-        if len(keys - {self._SEED_KEY}) != len(own):
+        if len(keys) != len(own):
             raise ValueError(
-                f"The file holds {len(keys - {self._SEED_KEY})} variables for "
+                f"The file holds {len(keys)} variables for "
                 f"{self.name!r} but the model has {len(own)}."
             )
         for i, variable in enumerate(own):
@@ -742,6 +926,76 @@ class GAN(keras.Model):
                     config[key], custom_objects=custom_objects
                 )
         return cls(**config)
+
+
+NONFINITE_POLICIES = (None, "skip", "raise")
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Raised by `fit` under `compile(on_nonfinite="raise")`."""
+
+
+def describe_nonfinite(code, loss_names):
+    """The names of the non-finite terms encoded in `nonfinite_terms`."""
+    code = int(round(float(code)))
+    names = [n for i, n in enumerate(loss_names) if code & (1 << i)]
+    if code & (1 << len(loss_names)):
+        names.append("updated weights")
+    return names
+
+
+class _NonFiniteCheck(keras.callbacks.Callback):
+    """Stops `fit` at the first skipped step under `on_nonfinite="raise"`."""
+
+    def __init__(self):
+        super().__init__()
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not logs or float(np.asarray(logs.get("skipped_steps", 0.0))) <= 0:
+            return
+        names = describe_nonfinite(logs.get("nonfinite_terms", 0.0), self.model.loss_names)
+        steps = (self.params or {}).get("steps")
+        step = "" if steps is None else f", training step {self._epoch * steps + batch + 1}"
+        self.model.stop_training = True
+        raise NonFiniteLossError(
+            f"Non-finite {', '.join(names) or 'loss'} at epoch {self._epoch + 1}, batch "
+            f"{batch + 1}{step}. That step's update was not applied: the weights and "
+            "optimizer state are those from before it. compile(on_nonfinite='skip') "
+            "skips such steps and trains on."
+        )
+
+
+class _TerminateOnNaNForGAN(keras.callbacks.Callback):
+    """Lets `keras.callbacks.TerminateOnNaN` see a GAN's losses.
+
+    `TerminateOnNaN` reads `logs["loss"]`, which a GAN does not log; this
+    wrapper shows it the sum of the loss terms (NaN or infinite when any
+    term is), so it stops (or raises) as it does for any Keras model.
+    """
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.inner.set_model(model)
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.inner.set_params(params)
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = dict(logs or {})
+        if "loss" not in logs:
+            terms = [float(np.asarray(logs[n])) for n in self.model.loss_names if n in logs]
+            if terms:
+                logs["loss"] = float(np.sum(terms))
+        self.inner.on_train_batch_end(batch, logs)
 
 
 def _is_int(value):

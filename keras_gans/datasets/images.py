@@ -29,6 +29,7 @@ import tempfile
 
 import numpy as np
 
+from keras_gans.datasets.stream import tf_stream
 from keras_gans.utils import check_positive_int, check_seed
 
 ENV_VAR = "KERAS_GANS_DATA_DIR"
@@ -171,8 +172,12 @@ def load(
         batch_size: images per batch.
         labels: when True the dataset yields `(images, labels)` with int32
             labels, for conditional GANs.
-        shuffle: reshuffle the whole split every epoch.
-        seed: seed of the shuffle (None: a different order every run).
+        shuffle: reshuffle the whole split every pass.
+        seed: seed of the shuffle (None: a different order every run). Pass
+            `p` over the data is in an order drawn from `(seed, p)`, and
+            `GAN.fit` starts epoch `e` at batch `e * steps_per_epoch` of the
+            stream (also through `dataset.repeat()`), so a run resumed from a
+            checkpoint sees the same batches as an uninterrupted one.
         drop_remainder: drop the last incomplete batch, so every batch has
             `batch_size` images.
         take: use only the first `take` images of the split.
@@ -190,19 +195,20 @@ def load(
             f"`batch_size`={batch_size} is larger than the {len(images)} images "
             "available with drop_remainder=True; lower it or pass drop_remainder=False."
         )
-    if labels:
-        ds = tf.data.Dataset.from_tensor_slices((images, label_array.astype("int32")))
-    else:
-        ds = tf.data.Dataset.from_tensor_slices(images)
-    if shuffle:
-        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**31)
+    arrays = (images, label_array.astype("int32")) if labels else (images,)
 
     def scale(x, *y):
         x = tf.cast(x, tf.float32) / 127.5 - 1.0
         return (x, *y) if y else x
 
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    # A positional stream (keras_gans.datasets.stream): pass p over the split
+    # is in the order drawn from (seed, p), and `GAN.fit` starts epoch e at
+    # batch e * steps_per_epoch, so a resumed run sees the same batches.
+    return tf_stream(
+        arrays, batch_size, seed, shuffle=shuffle, drop_remainder=drop_remainder, transform=scale
+    )
 
 
 def to_uint8(images):
