@@ -797,6 +797,7 @@ class GAN(keras.Model):
             y, batch_size, shuffle = None, None, False
         elif shuffle is None:
             shuffle = False  # Datasets and PyDatasets keep their own order.
+        _check_dataset_dtype(x)
         if x is not None:
             streams = stream_lib.find_positions(x)
         callbacks = [
@@ -846,6 +847,24 @@ class GAN(keras.Model):
         return x
 
     # ---------------------------------------------------------- serialization
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the model (`.keras`), refusing a class that could not be loaded again.
+
+        A subclass of `GAN` must be registered with
+        `@keras.saving.register_keras_serializable(package=...)`: `load_model`
+        finds classes by their registered name (in safe mode too), and an
+        unregistered one would come back as a plain model without its methods.
+        """
+        cls = type(self)
+        if keras.saving.get_registered_name(cls) == cls.__name__:
+            raise TypeError(
+                f"{cls.__name__} is not registered, so a saved copy could not be loaded "
+                "with its methods. Decorate the class with "
+                "`@keras.saving.register_keras_serializable(package='your_package')` "
+                "and save again (nothing was written)."
+            )
+        return super().save(filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
     _SEED_KEY = "seed_generator_state"
     _DATA_SEED_KEY = "data_seed"
 
@@ -996,6 +1015,19 @@ class _TerminateOnNaNForGAN(keras.callbacks.Callback):
             if terms:
                 logs["loss"] = float(np.sum(terms))
         self.inner.on_train_batch_end(batch, logs)
+
+
+def _check_dataset_dtype(data):
+    """Refuses a `tf.data` input whose samples are not numbers (strings, ...)."""
+    spec = getattr(data, "element_spec", None)
+    if spec is None:
+        return
+    first = spec[0] if isinstance(spec, tuple) and spec else spec
+    dtype = getattr(first, "dtype", None)
+    if dtype is not None and not (dtype.is_floating or dtype.is_integer):
+        raise TypeError(
+            f"`x` must hold numbers (float or int); received a dataset of {dtype.name} samples."
+        )
 
 
 def _is_int(value):

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 
 from keras_gans.metrics.modes import mode_coverage
-from keras_gans.utils import check_positive_int
+from keras_gans.utils import check_number, check_positive_int
 
 
 class ModeCoverage(keras.callbacks.Callback):
@@ -27,7 +27,11 @@ class ModeCoverage(keras.callbacks.Callback):
     def __init__(self, means, std, num_samples=2500, every=1, threshold=3.0):
         super().__init__()
         self.means = np.asarray(means, dtype="float32")
-        self.std = float(std)
+        if self.means.ndim != 2 or len(self.means) == 0:
+            raise ValueError(
+                f"`means` must have shape (k, d) with k >= 1; received shape {self.means.shape}."
+            )
+        self.std = check_number(std, "std", 0.0, inclusive=False)
         self.num_samples = check_positive_int(num_samples, "num_samples")
         self.every = check_positive_int(every, "every")
         self.threshold = float(threshold)

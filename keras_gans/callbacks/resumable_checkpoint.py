@@ -1,6 +1,5 @@
 """`ResumableCheckpoint`: exact resume of a killed `fit` from its last completed epoch."""
 
-import hashlib
 import json
 import os
 import re
@@ -8,6 +7,7 @@ import tempfile
 
 import keras
 
+from keras_gans.metrics.classifiers import file_sha256
 from keras_gans.utils import check_positive_int
 
 STATE_FILE = "state.json"
@@ -15,13 +15,7 @@ _WEIGHTS_PATTERN = re.compile(r"^epoch_(\d+)\.weights\.h5$")
 _TMP_PREFIX = ".tmp-"
 
 
-def sha256_of(path, chunk=1 << 20):
-    """The sha256 hex digest of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha256_of = file_sha256
 
 
 def _fsync_dir(folder):

@@ -95,7 +95,7 @@ def info(name):
 
 def _check_name(name):
     if name not in _INFO:
-        raise ValueError(f"Unknown data set {name!r}; available: {', '.join(NAMES)}.")
+        raise ValueError(f"`name` must be one of {', '.join(NAMES)}; received {name!r}.")
     return name
 
 

@@ -204,6 +204,36 @@ def find_positions(data):
     return found
 
 
+LABELS_ERROR = "The labels of a training batch must lie in"
+
+
+def check_dataset_labels(data, num_classes):
+    """Checks the labels of a `tf.data` input of `(images, labels)` as it is read.
+
+    A compiled train step cannot raise (JAX), so the check runs in the input
+    pipeline. Returns `(data, checked)`.
+    """
+    spec = getattr(data, "element_spec", None)
+    if not isinstance(spec, tuple) or len(spec) < 2 or not hasattr(data, "map"):
+        return data, False
+    import tensorflow as tf
+
+    def check(x, y, *rest):
+        y64 = tf.cast(y, tf.int64)
+        ok = tf.logical_and(tf.reduce_all(y64 >= 0), tf.reduce_all(y64 < num_classes))
+        message = tf.strings.format(
+            LABELS_ERROR + " [0, {}); received values from {} to {}.",
+            (num_classes, tf.reduce_min(y64), tf.reduce_max(y64)),
+        )
+        with tf.control_dependencies([tf.debugging.Assert(ok, [message])]):
+            y = tf.identity(y)
+        return (x, y, *rest)
+
+    checked = data.map(check)
+    # Keep the stream position reachable through the new dataset.
+    return checked, True
+
+
 class StreamPosition(keras.callbacks.Callback):
     """Sets the streams' position at the first epoch of a fit.
 

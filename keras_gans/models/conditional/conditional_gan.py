@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gans.datasets.stream import LABELS_ERROR, check_dataset_labels
 from keras_gans.models.dcgan.dcgan import DCGAN
 from keras_gans.utils import check_positive_int
 
@@ -68,7 +69,7 @@ class ConditionalGAN(DCGAN):
             )
         return ops.cast(labels, "int32")
 
-    def check_labels(self, labels, n):
+    def check_labels(self, labels, n, arg="labels"):
         """`generate`'s labels: None cycles through the classes, an int repeats."""
         if labels is None:
             return np.arange(n, dtype="int32") % self.num_classes
@@ -78,15 +79,15 @@ class ConditionalGAN(DCGAN):
         if labels.dtype.kind not in "iu" and not (
             labels.dtype.kind == "f" and np.all(labels == np.round(labels))
         ):
-            raise TypeError(f"`labels` must be int class indices; received dtype {labels.dtype}.")
+            raise TypeError(f"`{arg}` must be int class indices; received dtype {labels.dtype}.")
         if labels.shape != (n,):
             raise ValueError(
-                f"`labels` must hold one label per sample, shape ({n},); received "
+                f"`{arg}` must hold one label per sample, shape ({n},); received "
                 f"shape {labels.shape}."
             )
         if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes):
             raise ValueError(
-                f"`labels` must lie in [0, {self.num_classes}); received values from "
+                f"`{arg}` must lie in [0, {self.num_classes}); received values from "
                 f"{labels.min()} to {labels.max()}."
             )
         return labels.astype("int32")
@@ -98,5 +99,13 @@ class ConditionalGAN(DCGAN):
 
     def fit(self, x=None, y=None, *args, **kwargs):
         if y is not None and isinstance(y, (np.ndarray, list)):
-            self.check_labels(np.asarray(y).reshape(-1), len(np.asarray(y).reshape(-1)))
-        return super().fit(x, y, *args, **kwargs)
+            flat = np.asarray(y).reshape(-1)
+            self.check_labels(flat, len(flat), arg="y")
+        x, checked = check_dataset_labels(x, self.num_classes)
+        try:
+            return super().fit(x, y, *args, **kwargs)
+        except Exception as e:
+            if checked and LABELS_ERROR in str(e):
+                message = str(e)[str(e).index(LABELS_ERROR) :].splitlines()[0].rstrip("]")
+                raise ValueError(message) from None
+            raise

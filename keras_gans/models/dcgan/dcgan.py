@@ -65,6 +65,12 @@ class DCGAN(GAN):
     ):
         image_shape = check_image_shape(image_shape)
         latent_dim = check_positive_int(latent_dim, "latent_dim")
+        for arg, value in (
+            ("generator_filters", generator_filters),
+            ("discriminator_filters", discriminator_filters),
+        ):
+            if value is not None:
+                check_positive_int(value, arg)
         seed = check_seed(seed)
         self._family_config = {
             "image_shape": image_shape,

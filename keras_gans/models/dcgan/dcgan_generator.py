@@ -38,7 +38,7 @@ def num_resamplings(image_shape, min_size=4):
         h, w, n = h // 2, w // 2, n + 1
     if n == 0:
         raise ValueError(
-            f"Images of shape {image_shape} cannot be halved even once down to "
+            f"`image_shape`={tuple(image_shape)} cannot be halved even once down to "
             f"{min_size}x{min_size} or more: use even sizes of at least {2 * min_size}."
         )
     return n, (h, w)

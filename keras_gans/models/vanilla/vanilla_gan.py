@@ -60,6 +60,15 @@ class VanillaGAN(GAN):
             units = tuple(units)
             for u in units:
                 check_positive_int(u, arg)
+        try:
+            dropout_ok = 0.0 <= float(discriminator_dropout) < 1.0
+        except (TypeError, ValueError):
+            dropout_ok = False
+        if not dropout_ok:
+            raise ValueError(
+                "`discriminator_dropout` must be a rate in [0, 1); received "
+                f"{discriminator_dropout!r}."
+            )
         self._family_config = {
             "data_dim": data_dim,
             "latent_dim": latent_dim,
