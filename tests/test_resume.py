@@ -32,7 +32,10 @@ def uninterrupted(family):
 class TestKillAndResume(TestCase):
     @pytest.mark.parametrize(
         "family, kill_at",
-        [("vanilla", "step:7"), ("dcgan", "save:2")],
+        [
+            ("vanilla", "step:7"),
+            pytest.param("dcgan", "save:2", marks=pytest.mark.large),
+        ],
         ids=["vanilla-sigkill-mid-epoch", "dcgan-sigkill-during-save"],
     )
     def test_sigkill_then_same_command_ends_equal(self, tmp_path, family, kill_at):
