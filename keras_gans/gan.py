@@ -270,8 +270,12 @@ class GAN(keras.Model):
                 "label_smoothing, feature_matching, historical_averaging, "
                 "steps_per_execution, jit_compile, run_eagerly, on_nonfinite."
             )
-        d_optimizer = _get_optimizer(d_optimizer, "d_optimizer", self.default_optimizer)
-        g_optimizer = _get_optimizer(g_optimizer, "g_optimizer", self.default_optimizer)
+        d_optimizer = _get_optimizer(
+            d_optimizer, "d_optimizer", lambda: self.default_optimizer("discriminator")
+        )
+        g_optimizer = _get_optimizer(
+            g_optimizer, "g_optimizer", lambda: self.default_optimizer("generator")
+        )
         if d_optimizer is g_optimizer:
             raise ValueError(
                 "`d_optimizer` and `g_optimizer` are the same object; each network "
@@ -376,8 +380,12 @@ class GAN(keras.Model):
             output = d.get_layer(feature_matching).output
         return keras.Model(inputs, output, name="discriminator_features")
 
-    def default_optimizer(self):
-        """The optimizer used when `compile` gets none: DCGAN's Adam."""
+    def default_optimizer(self, network="generator"):
+        """The optimizer `compile` uses when given none for `network`.
+
+        `network` is `"generator"` or `"discriminator"`; the base class gives
+        both DCGAN's Adam(2e-4, beta_1=0.5).
+        """
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
     def get_compile_config(self):

@@ -32,7 +32,9 @@ class InfoGAN(DCGAN):
     continuous_weight * 0.5 * ||c_cont - Q_mean||^2`, logged as `info_loss`.
 
     The networks are DCGAN's (see `DCGAN` for the other arguments); MNIST in
-    the paper: 62 noise values, one 10-way code, two continuous codes.
+    the paper: 62 noise values, one 10-way code, two continuous codes, and
+    Adam with learning rate 1e-3 for the generator and 2e-4 for the
+    discriminator and Q (the defaults of `compile`).
 
     Args:
         image_shape: `(height, width, channels)`.
@@ -94,6 +96,11 @@ class InfoGAN(DCGAN):
                 "q_units": self.q_units,
             }
         )
+
+    def default_optimizer(self, network="generator"):
+        """The paper's MNIST setting: Adam(1e-3, 0.5) for G, Adam(2e-4, 0.5) for D and Q."""
+        rate = 1e-3 if network == "generator" else 2e-4
+        return keras.optimizers.Adam(learning_rate=rate, beta_1=0.5)
 
     def build_discriminator(self, image_shape, **kwargs):
         inputs, features, seeds = dcgan_discriminator_body(image_shape, **kwargs)

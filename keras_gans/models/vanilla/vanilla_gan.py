@@ -98,7 +98,7 @@ class VanillaGAN(GAN):
         )
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
 
-    def default_optimizer(self):
+    def default_optimizer(self, network="generator"):
         return keras.optimizers.Adam(learning_rate=1e-3, beta_1=0.5)
 
     def get_config(self):

@@ -35,7 +35,7 @@ class WGAN(DCGAN):
         # The critic starts inside the clip, as after any critic update.
         clip_weights(self.discriminator_trainable_variables, clip_value)
 
-    def default_optimizer(self):
+    def default_optimizer(self, network="generator"):
         return keras.optimizers.RMSprop(learning_rate=5e-5)
 
     def after_discriminator_step(self):

@@ -48,7 +48,7 @@ class WGANGP(DCGAN):
         self.gp_weight = gp_weight
         self._family_config["gp_weight"] = gp_weight
 
-    def default_optimizer(self):
+    def default_optimizer(self, network="generator"):
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
 
     def discriminator_loss(self, step):
