@@ -43,6 +43,11 @@ flags.DEFINE_integer(
     "filters", None, "train: width of both networks (default: the family's).", lower_bound=1
 )
 flags.DEFINE_string("out_dir", None, "train: output folder (default runs/<family>_<dataset>).")
+flags.DEFINE_string(
+    "checkpoint_dir",
+    None,
+    "train: save the training state there every epoch; the same command resumes a killed run.",
+)
 FLAGS = flags.FLAGS
 
 
@@ -87,6 +92,7 @@ def _run(args):
             batch_size=FLAGS.batch_size or 64,
             seed=FLAGS.seed,
             out_dir=FLAGS.out_dir or os.path.join("runs", f"{FLAGS.family}_{FLAGS.dataset}"),
+            checkpoint_dir=FLAGS.checkpoint_dir,
             **(
                 {}
                 if FLAGS.filters is None

@@ -13,6 +13,7 @@ import time
 import keras
 
 from keras_gans import callbacks, datasets, models
+from keras_gans.callbacks.resumable_checkpoint import atomic_write
 from keras_gans.plotting import plot_losses
 from keras_gans.utils import check_positive_int
 
@@ -44,9 +45,15 @@ def train(
     batch_size=64,
     seed=0,
     out_dir="runs/dcgan_mnist",
+    checkpoint_dir=None,
     **options,
 ):
-    """Trains `family` on `dataset`; returns the model and its `History`."""
+    """Trains `family` on `dataset`; returns the model and its `History`.
+
+    With `checkpoint_dir`, the whole training state is saved there after
+    every epoch (`keras_gans.callbacks.ResumableCheckpoint`): running the
+    same command again after a crash resumes the run exactly.
+    """
     epochs = check_positive_int(epochs, "epochs")
     info = datasets.info(dataset)
     gan = build(family, info.image_shape, info.num_classes, seed, **options)
@@ -60,9 +67,12 @@ def train(
     grid = callbacks.SampleGrid(
         os.path.join(out_dir, "samples_epoch_{epoch:03d}.png"), num_samples=100
     )
+    fit_callbacks = [grid]
+    if checkpoint_dir:
+        fit_callbacks.append(callbacks.ResumableCheckpoint(checkpoint_dir))
     start = time.perf_counter()
     history = gan.fit(
-        data, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=[grid], verbose=2
+        data, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=fit_callbacks, verbose=2
     )
     seconds = time.perf_counter() - start
     grid.path = os.path.join(out_dir, "samples.png")
@@ -80,7 +90,12 @@ def train(
         "train_seconds": round(seconds, 1),
         "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
     }
-    with open(os.path.join(out_dir, "history.json"), "w") as f:
-        json.dump(record, f, indent=1)
-    gan.save(os.path.join(out_dir, "model.keras"))
+
+    def write_record(tmp):
+        with open(tmp, "w") as f:
+            json.dump(record, f, indent=1)
+
+    # Whole files or none: a crash while writing leaves no half file behind.
+    atomic_write(os.path.join(out_dir, "history.json"), write_record)
+    atomic_write(os.path.join(out_dir, "model.keras"), gan.save)
     return gan, history

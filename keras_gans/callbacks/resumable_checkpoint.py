@@ -40,7 +40,9 @@ def atomic_write(path, write):
     removed and the error propagates.
     """
     folder = os.path.dirname(os.path.abspath(path))
-    suffix = ".weights.h5" if path.endswith(".weights.h5") else ".tmp"
+    name = os.path.basename(path)
+    # Keep the extension: Keras picks the format from it (`.weights.h5`, `.keras`).
+    suffix = name[name.index(".") :] if "." in name.lstrip(".") else ".tmp"
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=_TMP_PREFIX, suffix=suffix)
     os.close(fd)
     try:
