@@ -95,7 +95,10 @@ def info(name):
 
 def _check_name(name):
     if name not in _INFO:
-        raise ValueError(f"`name` must be one of {', '.join(NAMES)}; received {name!r}.")
+        raise ValueError(
+            f"Unknown data set {name!r}: `name` must be one of {', '.join(NAMES)}; "
+            f"received {name!r}."
+        )
     return name
 
 
