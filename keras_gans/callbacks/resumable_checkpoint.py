@@ -91,9 +91,13 @@ class ResumableCheckpoint(keras.callbacks.Callback):
     that file and its sha256; older weights files are removed only after.
     A crash at any point leaves the previous checkpoint loadable.
 
-    Exactness needs a model `seed` (else the noise differs between processes)
-    and, for other inputs than numpy arrays and `datasets.load`, data whose
-    order does not depend on the process's history.
+    The model's `seed` is not needed for an exact resume (the seed
+    generators' states and the data seed are in the checkpoint), but
+    `keras_gans.datasets.load` needs its own `seed=` (without one each
+    process shuffles differently), and inputs other than numpy arrays and
+    `datasets.load` must have an order that does not depend on the process's
+    history (an unshuffled `tf.data` pipeline, a `PyDataset` that orders by
+    index).
 
     Args:
         directory: folder for the checkpoint files (created if missing);
