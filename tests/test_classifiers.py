@@ -109,6 +109,7 @@ class TestMNISTClassifier(TestCase):
         grey = mnist_classifier.features(images[:100, ..., 0])  # (n, 28, 28) works too
         np.testing.assert_allclose(grey, features[:100], atol=1e-5)
 
+    @pytest.mark.large
     def test_same_results_on_every_backend(self, tmp_path, mnist_test):
         if current_backend() != "tensorflow":
             pytest.skip("the three backends are compared once, from the TensorFlow run")
