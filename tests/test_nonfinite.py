@@ -40,6 +40,7 @@ class TestNonFinite(TestCase):
         assert np.isfinite(history.history["d_loss"][0])
         assert int(ops.convert_to_numpy(skipped.d_optimizer.iterations)) == 4
 
+    @pytest.mark.large
     def test_skip_trains_on_after_a_bad_step(self):
         gan = self._gan("skip")
         before = self.weights(gan)

@@ -202,6 +202,7 @@ class TestPositionalStream(TestCase):
         position.set_position(4)
         assert [b[0].numpy().tolist() for b in ds.repeat().take(3)] == expected[4:7]
 
+    @pytest.mark.large
     def test_fit_order_does_not_depend_on_epoch_length(self):
         """One epoch of 6 steps and three of 2 train alike: batch g of the run is fixed."""
         x = keras_gans.datasets.ring(6 * 16, seed=0)

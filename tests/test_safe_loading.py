@@ -44,7 +44,13 @@ def config_of(path):
 
 
 class TestSafeLoading(TestCase):
-    @pytest.mark.parametrize("family", sorted(FAMILIES))
+    @pytest.mark.parametrize(
+        "family",
+        [
+            f if f in ("VanillaGAN", "DCGAN") else pytest.param(f, marks=pytest.mark.large)
+            for f in sorted(FAMILIES)
+        ],
+    )
     def test_family_loads_in_safe_mode_without_lambdas(self, tmp_path, family):
         gan = FAMILIES[family]()
         gan.compile()
