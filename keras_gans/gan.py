@@ -812,6 +812,12 @@ class GAN(keras.Model):
             _TerminateOnNaNForGAN(c) if type(c) is keras.callbacks.TerminateOnNaN else c
             for c in (callbacks or [])
         ]
+        # Checkpoints run last at each epoch end, after any callback that draws
+        # from the model's seed generator (ModeCoverage, Evaluate): the saved
+        # state is the state the next epoch starts from, whatever the order.
+        callbacks = [c for c in callbacks if not _is_checkpoint(c)] + [
+            c for c in callbacks if _is_checkpoint(c)
+        ]
         if streams:
             callbacks.append(stream_lib.StreamPosition(streams))
         if self._state.on_nonfinite == "raise":
@@ -1023,6 +1029,12 @@ class _TerminateOnNaNForGAN(keras.callbacks.Callback):
             if terms:
                 logs["loss"] = float(np.sum(terms))
         self.inner.on_train_batch_end(batch, logs)
+
+
+def _is_checkpoint(callback):
+    from keras_gans.callbacks.resumable_checkpoint import ResumableCheckpoint
+
+    return isinstance(callback, (keras.callbacks.BackupAndRestore, ResumableCheckpoint))
 
 
 def _check_dataset_dtype(data):

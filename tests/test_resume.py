@@ -128,6 +128,24 @@ class TestCheckpointFiles(TestCase):
         assert history.epoch == [0, 1, 2]
         assert len(history.history["d_loss"]) == 3
 
+    def test_callbacks_that_draw_noise_do_not_break_the_resume(self, tmp_path):
+        """ModeCoverage draws from the training noise at each epoch end; listed
+        after the checkpoint or before, the saved state includes its draws."""
+        x = keras_gans.datasets.ring(64, seed=0)
+        modes = keras_gans.datasets.ring_modes()
+
+        def run(epochs, folder, gan=None):
+            gan = gan or self._gan()
+            ckpt = ResumableCheckpoint(folder)
+            coverage = keras_gans.callbacks.ModeCoverage(modes, 0.01, num_samples=50)
+            gan.fit(x, batch_size=32, epochs=epochs, verbose=0, callbacks=[ckpt, coverage])
+            return gan
+
+        reference = run(3, tmp_path / "a")
+        run(2, tmp_path / "b")
+        resumed = run(3, tmp_path / "b")
+        self.assert_all_close(self.weights(reference), self.weights(resumed), atol=0)
+
     def test_backup_and_restore_is_exact_at_epoch_granularity(self, tmp_path):
         x = keras_gans.datasets.ring(96, seed=0)
         reference = self._gan()
