@@ -16,6 +16,7 @@ import keras_gans
 from keras_gans.callbacks import ResumableCheckpoint
 from keras_gans.callbacks.resumable_checkpoint import atomic_write
 from keras_gans.datasets import stream
+from keras_gans.metrics.classifiers import file_sha256
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import resume_worker  # noqa: E402
@@ -70,6 +71,8 @@ class TestCheckpointFiles(TestCase):
         gan = self._gan()
         gan.fit(x, batch_size=32, epochs=1, verbose=0, callbacks=[ckpt])
         before = json.loads((tmp_path / "state.json").read_text())
+        # The record names the weights file and its sha256 (checked on load).
+        assert before["sha256"] == file_sha256(str(tmp_path / before["weights"]))
 
         class Crash(Exception):
             pass
