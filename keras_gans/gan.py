@@ -812,9 +812,9 @@ class GAN(keras.Model):
             _TerminateOnNaNForGAN(c) if type(c) is keras.callbacks.TerminateOnNaN else c
             for c in (callbacks or [])
         ]
-        # Checkpoints run last at each epoch end, after any callback that draws
-        # from the model's seed generator (ModeCoverage, Evaluate): the saved
-        # state is the state the next epoch starts from, whatever the order.
+        # ResumableCheckpoints run last at each epoch end, after any callback
+        # that draws from the model's seed generator (ModeCoverage, Evaluate):
+        # the saved state is the state the next epoch starts from.
         callbacks = [c for c in callbacks if not _is_checkpoint(c)] + [
             c for c in callbacks if _is_checkpoint(c)
         ]
@@ -1034,7 +1034,8 @@ class _TerminateOnNaNForGAN(keras.callbacks.Callback):
 def _is_checkpoint(callback):
     from keras_gans.callbacks.resumable_checkpoint import ResumableCheckpoint
 
-    return isinstance(callback, (keras.callbacks.BackupAndRestore, ResumableCheckpoint))
+    # Keras' BackupAndRestore keeps the place it was given.
+    return isinstance(callback, ResumableCheckpoint)
 
 
 def _check_dataset_dtype(data):
