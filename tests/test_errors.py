@@ -689,9 +689,11 @@ def table():
 DOC_HEAD = """# Errors: bad inputs at every public entry point
 
 Every public entry point checks what it is given and raises an error that names
-the argument, what was received and what is allowed. No entry point leaves a
-half-written file: checkpoints, cached data and saved models are written to a
-temporary file in the same folder and moved into place with `os.replace`.
+the argument, what was received and what is allowed. A bad input is refused
+before anything is written. Files that a crash could leave half written are
+written to a temporary file in the same folder, fsynced and moved into place
+with `os.replace`: `ResumableCheckpoint`'s weights and record, the decoded
+CIFAR-10 cache, and the `train` command's `model.keras` and `history.json`.
 
 The table below is the sweep that `tests/test_errors.py` runs on every backend
 (each row: the call raises the error type, and its message matches the
