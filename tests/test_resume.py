@@ -149,6 +149,7 @@ class TestCheckpointFiles(TestCase):
         resumed = run(3, tmp_path / "b")
         self.assert_all_close(self.weights(reference), self.weights(resumed), atol=0)
 
+    @pytest.mark.large
     def test_backup_and_restore_is_exact_at_epoch_granularity(self, tmp_path):
         x = keras_gans.datasets.ring(96, seed=0)
         reference = self._gan()
