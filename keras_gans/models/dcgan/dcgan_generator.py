@@ -90,9 +90,11 @@ def dcgan_generator(
         kernel_size: kernel size of the upsampling convolutions (5 in the paper).
         upsampling: `"transpose"` (strided transposed convolutions, the paper)
             or `"resize"` (nearest-neighbour upsampling then a convolution).
-            Both train alike; on CPU, JAX/XLA computes transposed-convolution
-            kernel gradients slowly, and `"resize"` is several times faster
-            there. On GPUs both are fast.
+            Which is faster depends on backend and shape: on a 2-core CPU,
+            `"transpose"` was faster everywhere for 28x28 grey images, while
+            for 32x32 colour images under JAX `"resize"` was 1.5-2.5x faster
+            (XLA's CPU gradient of some transposed convolutions is slow);
+            see `benchmarks/image_speed.py`.
         normalization: `"batch"`, `"virtual"` (virtual batch normalization
             with a fixed reference batch of `reference_size` latent vectors,
             Salimans et al. 2016) or None.
