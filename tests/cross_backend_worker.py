@@ -15,6 +15,7 @@ from keras import ops
 import keras_gans
 
 
+@keras.saving.register_keras_serializable(package="keras_gans_tests")
 class FixedNoiseGAN(keras_gans.VanillaGAN):
     """Draws step k's noise from a fixed table instead of the seed generator."""
 
