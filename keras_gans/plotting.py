@@ -4,6 +4,8 @@ import os
 
 import numpy as np
 
+from keras_gans.utils import atomic_write
+
 
 def plot_samples_2d(real, generated, path, means=None, title=None):
     """Writes a PNG scatter plot of real and generated 2-D samples.
@@ -41,10 +43,10 @@ def plot_samples_2d(real, generated, path, means=None, title=None):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    os.replace(tmp, path)
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -70,7 +72,7 @@ def image_grid(images, columns=None):
 
 
 def save_image_grid(images, path, columns=None, scale=2):
-    """Writes images in [-1, 1] as one PNG grid (atomically: write, then rename)."""
+    """Writes images in [-1, 1] as one PNG grid (atomically: `utils.atomic_write`)."""
     from PIL import Image
 
     grid = image_grid(images, columns)
@@ -82,9 +84,7 @@ def save_image_grid(images, path, columns=None, scale=2):
         image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    tmp = path + ".tmp.png"
-    image.save(tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: image.save(tmp, format="PNG"))
     return path
 
 
@@ -110,8 +110,8 @@ def plot_losses(history, path, title=None):
     fig.tight_layout()
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    os.replace(tmp, path)
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    finally:
+        plt.close(fig)
     return path

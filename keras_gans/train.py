@@ -13,9 +13,8 @@ import time
 import keras
 
 from keras_gans import callbacks, datasets, models
-from keras_gans.callbacks.resumable_checkpoint import atomic_write
 from keras_gans.plotting import plot_losses
-from keras_gans.utils import check_positive_int
+from keras_gans.utils import atomic_write, check_positive_int
 
 FAMILIES = {
     "dcgan": models.DCGAN,

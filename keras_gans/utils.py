@@ -1,6 +1,12 @@
 """Argument checks shared by the public entry points."""
 
+import os
+import tempfile
+
 import numpy as np
+
+# Prefix of the temporary files `atomic_write` creates beside their target.
+TMP_PREFIX = ".tmp-"
 
 
 def check_positive_int(value, name):
@@ -48,3 +54,42 @@ def check_number(value, name, minimum=0.0, inclusive=True):
     ):
         raise ValueError(f"`{name}` must be a finite number {bound}; received {value!r}.")
     return number
+
+
+def _fsync_dir(folder):
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path, write):
+    """Writes `path` through a temporary file in the same folder.
+
+    `write(tmp_path)` writes the content; the file is then fsynced and moved
+    over `path` with `os.replace`, so `path` holds either its old content or
+    the whole new one, never a part. On any error the temporary file is
+    removed and the error propagates.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    name = os.path.basename(path)
+    # Keep the extension: Keras picks the format from it (`.weights.h5`, `.keras`).
+    suffix = name[name.index(".") :] if "." in name.lstrip(".") else ".tmp"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=TMP_PREFIX, suffix=suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    _fsync_dir(folder)

@@ -3,58 +3,18 @@
 import json
 import os
 import re
-import tempfile
 
 import keras
 
 from keras_gans.metrics.classifiers import file_sha256
-from keras_gans.utils import check_positive_int
+from keras_gans.utils import TMP_PREFIX as _TMP_PREFIX
+from keras_gans.utils import atomic_write, check_positive_int
 
 STATE_FILE = "state.json"
 _WEIGHTS_PATTERN = re.compile(r"^epoch_(\d+)\.weights\.h5$")
-_TMP_PREFIX = ".tmp-"
 
 
 sha256_of = file_sha256
-
-
-def _fsync_dir(folder):
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path, write):
-    """Writes `path` through a temporary file in the same folder.
-
-    `write(tmp_path)` writes the content; the file is then fsynced and moved
-    over `path` with `os.replace`, so `path` holds either its old content or
-    the whole new one, never a part. On any error the temporary file is
-    removed and the error propagates.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    name = os.path.basename(path)
-    # Keep the extension: Keras picks the format from it (`.weights.h5`, `.keras`).
-    suffix = name[name.index(".") :] if "." in name.lstrip(".") else ".tmp"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=_TMP_PREFIX, suffix=suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    _fsync_dir(folder)
 
 
 class ResumableCheckpoint(keras.callbacks.Callback):

@@ -25,12 +25,11 @@ import hashlib
 import io
 import os
 import tarfile
-import tempfile
 
 import numpy as np
 
 from keras_gans.datasets.stream import tf_stream
-from keras_gans.utils import check_positive_int, check_seed
+from keras_gans.utils import atomic_write, check_positive_int, check_seed
 
 ENV_VAR = "KERAS_GANS_DATA_DIR"
 
@@ -310,21 +309,15 @@ def _load_cifar10_local(archive, split):
 
 
 def _atomic_savez(path, **arrays):
-    """Writes a `.npz` through a temporary file, so a crash leaves no half file."""
+    """Writes a `.npz` atomically (`utils.atomic_write`); skips an unwritable cache."""
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.tmp")
     except OSError:
         return  # No writable cache: decode again next time.
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    if not os.access(folder, os.W_OK):
+        return
+    atomic_write(path, lambda tmp: np.savez(tmp, **arrays))
 
 
 # -------------------------------------------------------------------- online
