@@ -352,11 +352,6 @@ class GAN(keras.Model):
                 f"{feature_matching!r}."
             )
         d = self.discriminator
-        if not getattr(d, "_is_graph_network", False) and not hasattr(d, "get_layer"):
-            raise ValueError(
-                "Feature matching reads an intermediate layer of the discriminator, "
-                f"which needs a functional or Sequential model; received {type(d).__name__}."
-            )
         try:
             inputs = d.inputs
         except (AttributeError, ValueError):

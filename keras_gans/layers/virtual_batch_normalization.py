@@ -144,7 +144,6 @@ class ReferenceBatch(keras.layers.Layer):
             )
         self.reference_size = int(reference.shape[0])
         self.seed = seed
-        self.input_spec_shape = tuple(input_shape)
         self.reference = self.add_weight(
             shape=reference.shape,
             initializer="zeros",
