@@ -1,0 +1,316 @@
+"""The recipe of a preset: train it from scratch, score it, write its folder.
+
+`python -m keras_gans zoo --build=<name>` calls `build(name)`. The folder
+it writes (`--out_dir`, default `cache_dir()/<name>`, where `load` finds it)
+holds:
+
+- `model.weights.h5`: the whole GAN's weights (generator and discriminator);
+- `card.json`: the recipe, parameter counts, training time and machine, the
+  scores with their protocol, and the weights' sha256;
+- `README.md`: the same card for people;
+- `samples.png`: a sample grid (image presets) or a scatter plot (toys);
+- `reference.npz`: fixed generator inputs and the outputs they gave, which
+  the test suite compares on every backend.
+
+The folder is assembled beside its destination and moved into place at the
+end, so a run that fails or is killed leaves the previous folder untouched.
+"""
+
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+
+import keras
+import numpy as np
+
+from keras_gans import callbacks, datasets
+from keras_gans.plotting import plot_samples_2d
+from keras_gans.utils import TMP_PREFIX, check_positive_int
+from keras_gans.zoo import scoring
+from keras_gans.zoo.store import (
+    CARD,
+    WEIGHTS,
+    build_model,
+    cache_dir,
+    compile_args,
+    file_sha256,
+    get,
+)
+
+REFERENCE = "reference.npz"
+SAMPLES = "samples.png"
+REFERENCE_SEED = 2024
+REFERENCE_COUNT = 8
+
+
+def _cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git_commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _versions():
+    from importlib import metadata
+
+    out = {}
+    for dist in ("keras", "tensorflow", "tensorflow-cpu", "jax", "torch", "numpy"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _training_data(preset, data_dir, conditional, steps_per_epoch):
+    """`(data, fit arguments)` of the recipe."""
+    if preset.is_toy:
+        make = datasets.ring if preset.dataset == "ring" else datasets.grid
+        data = make(preset.batch_size * steps_per_epoch, seed=preset.seed)
+        return data, {"batch_size": preset.batch_size}
+    if preset.dataset == "lsun_bedroom":
+        data = datasets.load_lsun_bedroom(
+            data_dir=data_dir, batch_size=preset.batch_size, seed=preset.seed
+        )
+    else:
+        data = datasets.load(
+            preset.dataset,
+            "train",
+            data_dir=data_dir,
+            batch_size=preset.batch_size,
+            labels=conditional,
+            seed=preset.seed,
+        )
+    return data.repeat(), {"steps_per_epoch": steps_per_epoch}
+
+
+def render_card(card):
+    """The model card as markdown (the preset folder's README.md)."""
+    lines = [f"# {card['name']}", "", card["description"], ""]
+    lines += [
+        f"- Family: `{card['family']}` ({card['paper']})",
+        f"- Data: `{card['dataset']}`, resolution {card['resolution']}",
+        f"- Model arguments: `{json.dumps(card['model'])}`",
+        "- Parameters: " + ", ".join(f"{k} {v:,}" for k, v in card["parameters"].items()),
+    ]
+    r = card["recipe"]
+    t = card["training"]
+    lines += [
+        f"- Training: {r['steps']:,} steps of batch {r['batch_size']} in {r['epochs']} epochs, "
+        f"seed {r['seed']}, optimizer: {r['optimizer']}, loss: {r['loss']}",
+        f"- Time: {t['seconds']:,.0f} s ({t['steps_per_second']:.2f} steps/s) with the "
+        f"{t['backend']} backend on {t['machine']}",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in t['versions'].items())}; "
+        f"keras_gans commit {t.get('commit') or 'unknown'}; trained {t['date']}",
+        f"- Weights: `{card['weights']['file']}`, sha256 `{card['weights']['sha256']}`",
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        r["command"],
+        "```",
+        "",
+        "## Scores",
+        "",
+        "| metric | model | real data (floor) |",
+        "|---|---|---|",
+    ]
+    floor = card.get("floor", {})
+    for key, value in card["scores"].items():
+        if key == "image_range":
+            continue
+        f = floor.get(key)
+        lines.append(f"| {key} | {_fmt(value)} | {_fmt(f) if f is not None else ''} |")
+    lines += ["", f"Protocol: {card['protocol']}", "", f"![samples]({card['samples']})", ""]
+    return "\n".join(lines)
+
+
+def _fmt(v):
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _write_samples(gan, preset, path):
+    if preset.is_toy:
+        make = datasets.ring if preset.dataset == "ring" else datasets.grid
+        modes = (datasets.ring_modes if preset.dataset == "ring" else datasets.grid_modes)()
+        plot_samples_2d(
+            make(2500, seed=1),
+            gan.generate(**gan.grid_inputs(2500, seed=REFERENCE_SEED)),
+            path,
+            means=modes,
+            title=preset.name,
+        )
+        return
+    grid = callbacks.SampleGrid(path, num_samples=100, seed=REFERENCE_SEED)
+    grid.set_model(gan)
+    grid.write(0)
+
+
+def _export_weights(gan, preset, path):
+    """Saves the networks' weights alone: no optimizer state (it would triple the file)."""
+    export = build_model(preset)
+    export.set_weights(gan.get_weights())
+    export.save_weights(path)
+
+
+def _check_export(path, preset, inputs, outputs):
+    """The saved file must reproduce the trained model's outputs exactly."""
+    reloaded = build_model(preset)
+    reloaded.load_weights(path)
+    again = reloaded.generate(**inputs)
+    if not np.allclose(again, outputs, rtol=0, atol=1e-6):
+        raise RuntimeError(
+            "The exported weights do not reproduce the trained model (max difference "
+            f"{np.abs(again - outputs).max():.3g}); nothing was written."
+        )
+
+
+def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verbose=2):
+    """Trains the preset `name` from scratch with its recipe and writes its folder.
+
+    `steps` shortens (or lengthens) the recipe, for trials: the card then
+    records the steps actually run and the command that ran them.
+
+    Returns the card (a dict). See the module docstring for the files.
+    """
+    preset = get(name)
+    out_dir = os.path.abspath(out_dir or os.path.join(cache_dir(), preset.name))
+    parent = os.path.dirname(out_dir)
+    os.makedirs(parent, exist_ok=True)
+    keras.utils.set_random_seed(preset.seed)
+    gan = build_model(preset)
+    gan.compile(**compile_args(preset))
+    if steps is not None:
+        check_positive_int(steps, "steps")
+    steps_per_epoch = preset.steps_per_epoch if steps is None else -(-steps // preset.epochs)
+    data, fit_args = _training_data(
+        preset, data_dir, bool(getattr(gan, "conditional", False)), steps_per_epoch
+    )
+    if verbose:
+        print(
+            f"Training {preset.name} ({preset.family} on {preset.dataset}) with the "
+            f"{keras.config.backend()} backend: {steps_per_epoch * preset.epochs:,} steps of batch "
+            f"{preset.batch_size}."
+        )
+    start = time.perf_counter()
+    history = gan.fit(data, epochs=preset.epochs, verbose=verbose, **fit_args)
+    seconds = time.perf_counter() - start
+    steps = steps_per_epoch * preset.epochs
+    work = tempfile.mkdtemp(prefix=TMP_PREFIX + preset.name + ".", dir=parent)
+    try:
+        weights = os.path.join(work, WEIGHTS)
+        _export_weights(gan, preset, weights)
+        if verbose:
+            print(f"Scoring {preset.name} on {num_samples:,} samples.")
+        scores, protocol_text = scoring.score(
+            gan, preset.dataset, num_samples=num_samples, data_dir=data_dir, progress=bool(verbose)
+        )
+        floor = (
+            {}
+            if preset.is_toy
+            else scoring.floor(preset.dataset, num_samples=num_samples, data_dir=data_dir)
+        )
+        inputs = gan.grid_inputs(REFERENCE_COUNT, seed=REFERENCE_SEED)
+        outputs = gan.generate(**inputs)
+        _check_export(weights, preset, inputs, outputs)
+        np.savez(os.path.join(work, REFERENCE), outputs=outputs, **inputs)
+        _write_samples(gan, preset, os.path.join(work, SAMPLES))
+        card = {
+            "name": preset.name,
+            "family": preset.family,
+            "dataset": preset.dataset,
+            "resolution": preset.resolution,
+            "description": preset.description,
+            "paper": preset.paper,
+            "model": dict(preset.model),
+            "recipe": {
+                "steps": steps,
+                "epochs": preset.epochs,
+                "batch_size": preset.batch_size,
+                "seed": preset.seed,
+                "optimizer": preset.optimizer or "the family's defaults",
+                "loss": preset.loss or "the family's default",
+                "command": preset.recipe_command()
+                + ("" if steps == preset.steps else f" --steps={steps}"),
+            },
+            "parameters": {
+                "generator": int(gan.generator.count_params()),
+                "discriminator": int(gan.discriminator.count_params()),
+                "total": int(gan.count_params()),
+            },
+            "training": {
+                "seconds": round(seconds, 1),
+                "steps_per_second": round(steps / seconds, 3),
+                "backend": keras.config.backend(),
+                "machine": f"{_cpu_name()}, {os.cpu_count()} cores, no GPU"
+                if not os.environ.get("KERAS_GANS_MACHINE")
+                else os.environ["KERAS_GANS_MACHINE"],
+                "threads": os.environ.get("OMP_NUM_THREADS"),
+                "versions": _versions(),
+                "commit": _git_commit(),
+                "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                "final_losses": {
+                    k: float(v[-1]) for k, v in history.history.items() if k.endswith("loss")
+                },
+            },
+            "scores": scores,
+            "floor": floor,
+            "protocol": protocol_text,
+            "weights": {
+                "file": WEIGHTS,
+                "sha256": file_sha256(weights),
+                "bytes": os.path.getsize(weights),
+            },
+            "samples": SAMPLES,
+            "reference": REFERENCE,
+        }
+        with open(os.path.join(work, CARD), "w") as f:
+            json.dump(card, f, indent=1)
+            f.write("\n")
+        with open(os.path.join(work, "README.md"), "w") as f:
+            f.write(render_card(card))
+        _replace_dir(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    if verbose:
+        print(f"Wrote {out_dir}: {json.dumps(scores)}")
+    return card
+
+
+def _replace_dir(new, dest):
+    """Moves the folder `new` to `dest`, replacing an older `dest` only at the end."""
+    old = None
+    if os.path.exists(dest):
+        old = tempfile.mkdtemp(prefix=TMP_PREFIX + "old.", dir=os.path.dirname(dest))
+        os.rmdir(old)
+        os.rename(dest, old)
+    os.rename(new, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
