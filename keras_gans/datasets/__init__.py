@@ -1,6 +1,7 @@
 """Data for training GANs: image sets (online or local files) and synthetic mixtures."""
 
 from keras_gans.datasets.images import NAMES, info, load, load_numpy, to_uint8
+from keras_gans.datasets.lsun import load_lsun_bedroom
 from keras_gans.datasets.toy import (
     gaussian_mixture_1d,
     grid,
@@ -17,6 +18,7 @@ __all__ = [
     "grid_modes",
     "info",
     "load",
+    "load_lsun_bedroom",
     "load_numpy",
     "mixture",
     "ring",
