@@ -56,10 +56,10 @@ SPECS = {
 }
 NAMES = tuple(SPECS)
 
+# The repository's zoo/classifiers/, shipped inside the package through the link
+# keras_gans/zoo/files -> zoo (see setup.cfg's package data).
 ZOO_DIR = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-    "zoo",
-    "classifiers",
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "zoo", "files", "classifiers"
 )
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from keras_gans import callbacks, datasets
 from keras_gans.plotting import plot_samples_2d
-from keras_gans.utils import TMP_PREFIX, check_positive_int
+from keras_gans.utils import TMP_PREFIX, _umask, check_positive_int
 from keras_gans.zoo import scoring
 from keras_gans.zoo.store import (
     CARD,
@@ -40,6 +40,7 @@ from keras_gans.zoo.store import (
     compile_args,
     file_sha256,
     get,
+    read_card,
 )
 
 REFERENCE = "reference.npz"
@@ -57,6 +58,13 @@ def _cpu_name():
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def _load_average():
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def _git_commit():
@@ -123,7 +131,13 @@ def render_card(card):
         f"- Training: {r['steps']:,} steps of batch {r['batch_size']} in {r['epochs']} epochs, "
         f"seed {r['seed']}, optimizer: {r['optimizer']}, loss: {r['loss']}",
         f"- Time: {t['seconds']:,.0f} s ({t['steps_per_second']:.2f} steps/s) with the "
-        f"{t['backend']} backend on {t['machine']}",
+        f"{t['backend']} backend on {t['machine']}"
+        + (
+            f" (load average {t['load_average'][0]} at the start, {t['load_average'][1]} at "
+            "the end)"
+            if t.get("load_average")
+            else ""
+        ),
         f"- Versions: {', '.join(f'{k} {v}' for k, v in t['versions'].items())}; "
         f"keras_gans commit {t.get('commit') or 'unknown'}; trained {t['date']}",
         f"- Weights: `{card['weights']['file']}`, sha256 `{card['weights']['sha256']}`",
@@ -136,15 +150,21 @@ def render_card(card):
         "",
         "## Scores",
         "",
-        "| metric | model | real data (floor) |",
-        "|---|---|---|",
     ]
-    floor = card.get("floor", {})
+    floor = card.get("floor") or {}
+    lines += (
+        ["| metric | model | real data (floor) |", "|---|---|---|"]
+        if floor
+        else ["| metric | model |", "|---|---|"]
+    )
     for key, value in card["scores"].items():
         if key == "image_range":
             continue
-        f = floor.get(key)
-        lines.append(f"| {key} | {_fmt(value)} | {_fmt(f) if f is not None else ''} |")
+        if floor:
+            f = floor.get(key)
+            lines.append(f"| {key} | {_fmt(value)} | {_fmt(f) if f is not None else ''} |")
+        else:
+            lines.append(f"| {key} | {_fmt(value)} |")
     lines += ["", f"Protocol: {card['protocol']}", "", f"![samples]({card['samples']})", ""]
     return "\n".join(lines)
 
@@ -218,6 +238,7 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
             f"{keras.config.backend()} backend: {steps_per_epoch * preset.epochs:,} steps of batch "
             f"{preset.batch_size}."
         )
+    load_before = _load_average()
     start = time.perf_counter()
     history = gan.fit(data, epochs=preset.epochs, verbose=verbose, **fit_args)
     seconds = time.perf_counter() - start
@@ -254,7 +275,7 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
                 "epochs": preset.epochs,
                 "batch_size": preset.batch_size,
                 "seed": preset.seed,
-                "optimizer": preset.optimizer or "the family's defaults",
+                "optimizer": preset.optimizer_text,
                 "loss": preset.loss or "the family's default",
                 "command": preset.recipe_command()
                 + ("" if steps == preset.steps else f" --steps={steps}"),
@@ -272,6 +293,9 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
                 if not os.environ.get("KERAS_GANS_MACHINE")
                 else os.environ["KERAS_GANS_MACHINE"],
                 "threads": os.environ.get("OMP_NUM_THREADS"),
+                # Other jobs on the machine slow a run down: the 1-minute load
+                # average at the start and at the end of training.
+                "load_average": [load_before, _load_average()],
                 "versions": _versions(),
                 "commit": _git_commit(),
                 "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -295,12 +319,32 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
             f.write("\n")
         with open(os.path.join(work, "README.md"), "w") as f:
             f.write(render_card(card))
+        os.chmod(work, 0o777 & ~_umask())
         _replace_dir(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     if verbose:
         print(f"Wrote {out_dir}: {json.dumps(scores)}")
+    return card
+
+
+def refresh(folder):
+    """Rewrites a preset folder's README.md from its card and the registry's descriptions.
+
+    For changes of wording (description, paper, optimizer text) that need no
+    retraining; the weights, scores and their hash are left as they are.
+    """
+    card = read_card(folder)
+    preset = get(card["name"])
+    card["description"] = preset.description
+    card["paper"] = preset.paper
+    card["recipe"]["optimizer"] = preset.optimizer_text
+    with open(os.path.join(folder, CARD), "w") as f:
+        json.dump(card, f, indent=1)
+        f.write("\n")
+    with open(os.path.join(folder, "README.md"), "w") as f:
+        f.write(render_card(card))
     return card
 
 

@@ -72,6 +72,15 @@ class Preset:
             return f"{self.model['data_dim']}-D"
         return "x".join(str(d) for d in self.model["image_shape"])
 
+    @property
+    def optimizer_text(self):
+        if self.optimizer == "toy":
+            return (
+                "Adam(1e-3, beta_1=0.5) for both networks, decayed to 5% along a cosine "
+                "over the run"
+            )
+        return "the family's defaults"
+
     def recipe_command(self, out_dir=None):
         """The one command that retrains this preset from scratch."""
         cmd = f"KERAS_BACKEND={self.backend} python -m keras_gans zoo --build={self.name}"
