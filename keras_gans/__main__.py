@@ -1,9 +1,21 @@
 """Command line: `python -m keras_gans <command> [--flags]`.
 
 Commands:
-  demo   train a GAN on the ring of 8 Gaussians and plot real vs generated.
-  train  train an image GAN family (--family) on a data set (--dataset); writes
-         sample grids, loss curves and the model into --out_dir.
+  demo      train a GAN on the ring of 8 Gaussians and plot real vs generated.
+  train     train an image GAN family (--model) on a data set (--dataset); writes
+            sample grids, loss curves and the model into --out_dir.
+  sample    draw --num samples from a zoo preset (--preset) into a PNG (--out).
+  evaluate  score a zoo preset (--preset) with --metrics on --num_samples samples.
+  zoo       list the presets; --preset=NAME shows a model card; --build=NAME
+            retrains a preset from scratch with its recipe (into --out_dir, by
+            default the cache where `keras_gans.zoo.load` finds it);
+            --readme=README.md rewrites the zoo table of a README.
+
+Examples:
+  python -m keras_gans train --model=dcgan --dataset=mnist --epochs=5 --backend=jax
+  python -m keras_gans sample --preset=dcgan_mnist --num=64 --out=grid.png
+  python -m keras_gans evaluate --preset=dcgan_mnist --metrics=fid,is
+  python -m keras_gans zoo --preset=dcgan_mnist
 
 The backend is `KERAS_BACKEND`, or `--backend`. Keras fixes its backend when it is first
 imported (here, by `keras_gans` itself), so a `--backend` that differs from the loaded one
@@ -15,7 +27,9 @@ import sys
 
 from absl import app, flags
 
-COMMANDS = ("demo", "train")
+from keras_gans import cli
+
+COMMANDS = ("demo", "train", "sample", "evaluate", "zoo")
 BACKENDS = ("tensorflow", "jax", "torch")
 
 flags.DEFINE_enum("backend", None, list(BACKENDS), "Keras backend (default: KERAS_BACKEND).")
@@ -25,9 +39,37 @@ flags.DEFINE_integer(
     "batch_size", None, "Batch size (default 256 for demo, 64 for train).", lower_bound=1
 )
 flags.DEFINE_integer("seed", 0, "Seed of the data and of the model.", lower_bound=0)
-flags.DEFINE_string("out", "demo_ring.png", "demo: where to write the PNG plot.")
+flags.DEFINE_string(
+    "out", None, "demo, sample: where to write the PNG (default demo_ring.png, <preset>.png)."
+)
 flags.DEFINE_enum(
-    "family", "dcgan", ["dcgan", "cgan", "wgan", "wgan_gp", "infogan"], "train: the GAN family."
+    "model", "dcgan", ["dcgan", "cgan", "wgan", "wgan_gp", "infogan"], "train: the GAN family."
+)
+flags.DEFINE_alias("family", "model")
+flags.DEFINE_string("preset", None, "sample, evaluate, zoo: a preset of keras_gans.zoo.")
+flags.DEFINE_integer("num", 64, "sample: how many samples.", lower_bound=1)
+flags.DEFINE_string(
+    "labels",
+    None,
+    "sample: class labels of a conditional preset, comma-separated, one per sample or one "
+    "for all (default: 0, 1, 2, ... in turn).",
+)
+flags.DEFINE_string(
+    "metrics",
+    None,
+    "evaluate: comma-separated metrics (default all): fid, kid, precision_recall (pr), "
+    "density_coverage (dc), inception_score (is), class_coverage (classes); toys: modes.",
+)
+flags.DEFINE_integer(
+    "num_samples", 10000, "evaluate, zoo --build: samples drawn for the scores.", lower_bound=1
+)
+flags.DEFINE_string("json", None, "evaluate: also write the scores to this JSON file.")
+flags.DEFINE_string("build", None, "zoo: retrain this preset from scratch with its recipe.")
+flags.DEFINE_integer(
+    "build_steps", None, "zoo --build: override the recipe's steps (for trials).", lower_bound=1
+)
+flags.DEFINE_string(
+    "readme", None, "zoo: rewrite the zoo table between the markers of this markdown file."
 )
 flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist", "cifar10"], "train: the data set.")
 flags.DEFINE_string(
@@ -42,7 +84,12 @@ flags.DEFINE_integer(
 flags.DEFINE_integer(
     "filters", None, "train: width of both networks (default: the family's).", lower_bound=1
 )
-flags.DEFINE_string("out_dir", None, "train: output folder (default runs/<family>_<dataset>).")
+flags.DEFINE_string(
+    "out_dir",
+    None,
+    "train: output folder (default runs/<model>_<dataset>); zoo --build: the preset's folder "
+    "(default the cache, $KERAS_HOME/keras_gans/zoo/<preset>).",
+)
 flags.DEFINE_string(
     "checkpoint_dir",
     None,
@@ -80,18 +127,27 @@ def _run(args):
         raise app.UsageError(
             f"Give one command out of: {', '.join(COMMANDS)} (received {given}).", 2
         )
-    if args[1] == "train":
+    command = args[1]
+    if command in ("sample", "evaluate", "zoo"):
+        from keras_gans import zoo
+
+        try:
+            getattr(cli, command)(FLAGS)
+        except zoo.PresetError as e:
+            sys.exit(f"error: {e}")
+        return
+    if command == "train":
         from keras_gans import train
 
         train.train(
-            family=FLAGS.family,
+            family=FLAGS.model,
             dataset=FLAGS.dataset,
             data_dir=FLAGS.data_dir,
             epochs=FLAGS.epochs,
             steps_per_epoch=FLAGS.steps_per_epoch,
             batch_size=FLAGS.batch_size or 64,
             seed=FLAGS.seed,
-            out_dir=FLAGS.out_dir or os.path.join("runs", f"{FLAGS.family}_{FLAGS.dataset}"),
+            out_dir=FLAGS.out_dir or os.path.join("runs", f"{FLAGS.model}_{FLAGS.dataset}"),
             checkpoint_dir=FLAGS.checkpoint_dir,
             **(
                 {}
@@ -107,7 +163,7 @@ def _run(args):
         epochs=FLAGS.epochs,
         batch_size=FLAGS.batch_size or 256,
         seed=FLAGS.seed,
-        out=FLAGS.out,
+        out=FLAGS.out or "demo_ring.png",
     )
 
 
