@@ -121,3 +121,27 @@ def test_cifar10_archive_is_decoded_and_cached(tmp_path, monkeypatch):
     np.testing.assert_array_equal(again, images)
     test_images, test_labels = datasets.load_numpy("cifar10", "test", data_dir=str(tmp_path))
     assert test_images.shape == (2, 32, 32, 3) and test_labels.tolist() == [0, 9]
+
+
+class TestLSUN:
+    def test_center_crop_resize_keeps_the_central_square(self):
+        from keras_gans.datasets.lsun import center_crop_resize
+
+        # A 40x80 image: black left and right quarters, white central 40x40 square.
+        image = np.zeros((40, 80, 3), dtype="uint8")
+        image[:, 20:60] = 255
+        out = np.asarray(center_crop_resize(image, size=16))
+        assert out.shape == (16, 16, 3) and out.dtype == np.float32
+        np.testing.assert_allclose(out, 1.0, atol=1e-6)
+        # A tall image with a gradient along its height keeps the central rows.
+        tall = np.repeat(np.linspace(0, 255, 90).astype("uint8")[:, None], 30, axis=1)
+        out = np.asarray(center_crop_resize(np.stack([tall] * 3, -1), size=10))
+        assert -0.35 < out.mean() < 0.35 and out.min() > -0.5 and out.max() < 0.5
+
+    def test_missing_data_says_how_to_provide_it(self, tmp_path):
+        from keras_gans.datasets import load_lsun_bedroom
+
+        with pytest.raises(RuntimeError, match="data_dir"):
+            load_lsun_bedroom(data_dir=str(tmp_path), download=False)
+        with pytest.raises(ValueError, match="split"):
+            load_lsun_bedroom(split="test")
