@@ -316,3 +316,28 @@ def test_non_editable_install_loads_a_preset(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "(5, 2)" in proc.stdout and "mnist" in proc.stdout
+
+
+@pytest.mark.large
+@pytest.mark.skipif(not os.path.isdir(os.path.join(DATA, "mnist")), reason=f"no data in {DATA}")
+def test_scores_of_an_image_preset(monkeypatch):
+    """The evaluation path of `evaluate` / `zoo --build` on a real preset and real data."""
+    from keras_gans.zoo import scoring
+
+    monkeypatch.setenv("KERAS_GANS_DATA_DIR", DATA)
+    gan = zoo.load("cgan_mnist", compile=False)
+    scores, protocol = scoring.score(gan, "mnist", "fid,classes", num_samples=1000)
+    card = zoo.info("cgan_mnist")
+    assert set(scores) == {
+        "fid",
+        "classes",
+        "confident",
+        "class_kl",
+        "label_accuracy",
+        "image_range",
+    }
+    # 1,000 samples instead of the card's 10,000: FID is biased upwards, so
+    # only bounds: worse than real data, and near the card's figure.
+    assert card["floor"]["fid"] < scores["fid"] < 2 * card["scores"]["fid"] + 5
+    assert scores["classes"] == 10 and scores["label_accuracy"] > 0.5
+    assert "1000 samples" in protocol
