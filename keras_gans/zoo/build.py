@@ -239,6 +239,7 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
             f"{preset.batch_size}."
         )
     load_before = _load_average()
+    commit = _git_commit()  # the code that trains, not whatever is checked out at the end
     start = time.perf_counter()
     history = gan.fit(data, epochs=preset.epochs, verbose=verbose, **fit_args)
     seconds = time.perf_counter() - start
@@ -297,7 +298,7 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
                 # average at the start and at the end of training.
                 "load_average": [load_before, _load_average()],
                 "versions": _versions(),
-                "commit": _git_commit(),
+                "commit": commit,
                 "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "final_losses": {
                     k: float(v[-1]) for k, v in history.history.items() if k.endswith("loss")
