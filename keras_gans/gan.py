@@ -619,7 +619,7 @@ class GAN(keras.Model):
         d_total = None
         d_terms = {}
         for _ in range(self.n_critic):
-            z = self.sample_latent(batch_size)
+            z = backend.draw_for_replica(self.sample_latent, batch_size)
             fake = ops.stop_gradient(self.call_generator(z, labels, training=True))
 
             def d_loss_fn(z=z, fake=fake):
@@ -639,7 +639,7 @@ class GAN(keras.Model):
             for k, v in terms.items():
                 d_terms[k] = v if k not in d_terms else d_terms[k] + v
 
-        z = self.sample_latent(batch_size)
+        z = backend.draw_for_replica(self.sample_latent, batch_size)
 
         def g_loss_fn():
             step = StepData(real, labels, z, self.call_generator(z, labels, training=True))
@@ -661,6 +661,9 @@ class GAN(keras.Model):
         values = {"d_loss": d_total * scale, "g_loss": g_loss}
         values.update({k: v * scale for k, v in d_terms.items()})
         values.update(g_terms)
+        # Under tf.distribute each replica saw its slice of the batch: log the
+        # mean over replicas, which is the whole batch's value.
+        values = {k: backend.cross_replica_mean(v) for k, v in values.items()}
         trackers = self._state.trackers
         for name in values:
             if name not in trackers:

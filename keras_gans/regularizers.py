@@ -20,8 +20,12 @@ def interpolate(real, fake, seed=None):
 
     `x_hat = eps * real + (1 - eps) * fake` with one `eps ~ U[0, 1]` per sample.
     """
-    shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-    eps = keras.random.uniform(shape, seed=seed, dtype=real.dtype)
+    ones = (1,) * (len(real.shape) - 1)
+    # Under tf.distribute, each replica keeps its rows of the global draw.
+    eps = backend.draw_for_replica(
+        lambda n: keras.random.uniform((n,) + ones, seed=seed, dtype=real.dtype),
+        ops.shape(real)[0],
+    )
     return eps * real + (1.0 - eps) * fake
 
 

@@ -110,5 +110,28 @@ def _value_or(value, default):
     return default if value is None else value
 
 
+def num_replicas():
+    # Under `keras.distribution` the step sees global arrays: one replica.
+    return 1
+
+
+def draw_for_replica(draw, batch_size):
+    return draw(batch_size)
+
+
+def cross_replica_mean(value):
+    return value
+
+
+def data_parallel(devices=None):
+    """A `keras.distribution.DataParallel` scope over `devices` (all by default).
+
+    The train step is traced once over global arrays whose batch axis is
+    sharded over the devices; XLA inserts the collectives, so losses, batch
+    statistics and noise are those of the whole batch, as on one device.
+    """
+    return keras.distribution.DataParallel(devices=devices).scope()
+
+
 def inference_mode():
     return contextlib.nullcontext()
