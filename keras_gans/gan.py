@@ -9,6 +9,7 @@ from keras import ops
 from keras_gans import backend
 from keras_gans import ema as ema_lib
 from keras_gans import losses as losses_lib
+from keras_gans import mixed_precision as mp_lib
 from keras_gans.datasets import stream as stream_lib
 from keras_gans.regularizers import HistoricalAveraging
 from keras_gans.utils import check_number, check_positive_int, check_seed
@@ -177,6 +178,9 @@ class GAN(keras.Model):
             data_seed=seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31),
             on_nonfinite=None,
             ema=None,
+            loss_scaling="auto",
+            d_update=None,
+            g_update=None,
             # Kept out of Keras tracking (and out of saved files); in `metrics`
             # only while a non-finite policy is on.
             nonfinite_trackers=(
@@ -224,6 +228,7 @@ class GAN(keras.Model):
         run_eagerly=False,
         on_nonfinite=None,
         ema_decay=None,
+        loss_scaling="auto",
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -268,6 +273,10 @@ class GAN(keras.Model):
                 (`ema = decay * ema + (1 - decay) * w`; see
                 `keras_gans.ema`). `generate` then samples with it. Compiling
                 again keeps an existing EMA generator's weights.
+            loss_scaling: dynamic loss scaling of both networks' losses
+                (`keras_gans.mixed_precision`): `"auto"` (default) turns it
+                on when the model computes in float16 (the
+                `mixed_float16` policy); True / False force it.
             steps_per_execution, jit_compile, run_eagerly: as in
                 `keras.Model.compile`.
         """
@@ -279,7 +288,8 @@ class GAN(keras.Model):
                 f"GAN.compile() got unexpected arguments {sorted(kwargs)}.{hint} "
                 "Valid arguments: d_optimizer, g_optimizer, loss, n_critic, "
                 "label_smoothing, feature_matching, historical_averaging, "
-                "steps_per_execution, jit_compile, run_eagerly, on_nonfinite, ema_decay."
+                "steps_per_execution, jit_compile, run_eagerly, on_nonfinite, ema_decay, "
+                "loss_scaling."
             )
         d_optimizer = _get_optimizer(
             d_optimizer, "d_optimizer", lambda: self.default_optimizer("discriminator")
@@ -346,6 +356,7 @@ class GAN(keras.Model):
         state.loss_config = _loss_config(loss, gan_loss)
         state.n_critic = int(n_critic)
         state.label_smoothing = label_smoothing
+        self._set_loss_scaling(loss_scaling)
         super().compile(
             optimizer=keras.optimizers.MultiOptimizer(_NetworkRouter(self)),
             steps_per_execution=steps_per_execution,
@@ -356,6 +367,26 @@ class GAN(keras.Model):
         # Create every optimizer variable now: none may be created later inside
         # a stateless scope or a jit trace.
         self.optimizer.build(self.trainable_variables)
+
+    def _set_loss_scaling(self, loss_scaling):
+        if loss_scaling not in ("auto", True, False):
+            raise ValueError(
+                f"`loss_scaling` must be 'auto', True or False; received {loss_scaling!r}."
+            )
+        state = self._state
+        state.loss_scaling = loss_scaling
+        on = self.compute_dtype == "float16" if loss_scaling == "auto" else loss_scaling
+        if not on:
+            for name in ("d_loss_scale", "g_loss_scale"):
+                if hasattr(self, name):
+                    delattr(self, name)
+            state.d_update = state.g_update = None
+            return
+        if not hasattr(self, "d_loss_scale"):
+            self.d_loss_scale = mp_lib.DynamicLossScale(name="d_loss_scale")
+            self.g_loss_scale = mp_lib.DynamicLossScale(name="g_loss_scale")
+        state.d_update = mp_lib.ScaledUpdate(state.d_optimizer, self.d_loss_scale)
+        state.g_update = mp_lib.ScaledUpdate(state.g_optimizer, self.g_loss_scale)
 
     def _set_ema(self, decay):
         if decay is None:
@@ -424,6 +455,7 @@ class GAN(keras.Model):
             "jit_compile": self.jit_compile,
             "on_nonfinite": self._state.on_nonfinite,
             "ema_decay": self.ema_decay,
+            "loss_scaling": self._state.loss_scaling,
         }
 
     def compile_from_config(self, config):
@@ -631,7 +663,9 @@ class GAN(keras.Model):
                     loss = loss + history.penalty(d_vars)
                 return loss, terms
 
-            d_loss, terms = backend.minimize(d_loss_fn, d_vars, self.d_optimizer)
+            d_loss, terms = backend.minimize(
+                d_loss_fn, d_vars, self._state.d_update or self.d_optimizer
+            )
             self.after_discriminator_step()
             if history is not None:
                 history.update(d_vars)
@@ -649,7 +683,9 @@ class GAN(keras.Model):
                 loss = loss + history.penalty(g_vars)
             return loss, terms
 
-        g_loss, g_terms = backend.minimize(g_loss_fn, g_vars, self.g_optimizer)
+        g_loss, g_terms = backend.minimize(
+            g_loss_fn, g_vars, self._state.g_update or self.g_optimizer
+        )
         self.after_generator_step()
         if self._state.ema is not None:
             self._state.ema.update()

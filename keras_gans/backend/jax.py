@@ -49,14 +49,16 @@ def minimize(loss_fn, variables, optimizer):
         mapping = list(zip(variables, diff_values)) + list(zip(others, other_values))
         with keras.StatelessScope(state_mapping=mapping) as scope:
             loss, aux = loss_fn()
+            # Loss scaling (a LossScaleOptimizer's dynamic scale; 1 otherwise).
+            scaled = optimizer.scale_loss(loss)
         changed = {}
         for i, (v, old) in enumerate(zip(others, other_values)):
             new = scope.get_current_value(v)
             if new is not old:
                 changed[i] = new
-        return loss, (aux, changed)
+        return scaled, (loss, aux, changed)
 
-    (loss, (aux, changed)), grads = jax.value_and_grad(pure, has_aux=True)(
+    (_, (loss, aux, changed)), grads = jax.value_and_grad(pure, has_aux=True)(
         _current_values(variables)
     )
     for i, value in changed.items():

@@ -47,6 +47,7 @@ def minimize(loss_fn, variables, optimizer):
     with tf.GradientTape() as tape:
         loss, aux = loss_fn()
         scaled = loss if replicas == 1 else loss * tf.cast(1.0 / replicas, loss.dtype)
+        scaled = optimizer.scale_loss(scaled)
     grads = tape.gradient(scaled, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     optimizer.apply(grads, variables)
     return loss, aux

@@ -11,7 +11,7 @@ import torch
 def minimize(loss_fn, variables, optimizer):
     loss, aux = loss_fn()
     grads = torch.autograd.grad(
-        loss,
+        optimizer.scale_loss(loss),
         [v.value for v in variables],
         allow_unused=True,
         materialize_grads=True,
