@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gans import augment as augment_lib
 from keras_gans import backend
 from keras_gans import ema as ema_lib
 from keras_gans import losses as losses_lib
@@ -179,6 +180,7 @@ class GAN(keras.Model):
             on_nonfinite=None,
             ema=None,
             loss_scaling="auto",
+            augment=None,
             d_update=None,
             g_update=None,
             # Kept out of Keras tracking (and out of saved files); in `metrics`
@@ -229,6 +231,7 @@ class GAN(keras.Model):
         on_nonfinite=None,
         ema_decay=None,
         loss_scaling="auto",
+        augment=None,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -277,6 +280,13 @@ class GAN(keras.Model):
                 (`keras_gans.mixed_precision`): `"auto"` (default) turns it
                 on when the model computes in float16 (the
                 `mixed_float16` policy); True / False force it.
+            augment: differentiable augmentation of every batch the
+                discriminator sees (`keras_gans.augment`): None (default),
+                `"diffaugment"` (colour, translation, cutout), `"ada"`
+                (the same with ADA's adaptive probability), a policy such
+                as `"translation,cutout"`, or a `DiffAugment` / `ADA`
+                layer. The loss hooks then see augmented `real` and `fake`
+                (gradient penalties included). Images only.
             steps_per_execution, jit_compile, run_eagerly: as in
                 `keras.Model.compile`.
         """
@@ -289,7 +299,7 @@ class GAN(keras.Model):
                 "Valid arguments: d_optimizer, g_optimizer, loss, n_critic, "
                 "label_smoothing, feature_matching, historical_averaging, "
                 "steps_per_execution, jit_compile, run_eagerly, on_nonfinite, ema_decay, "
-                "loss_scaling."
+                "loss_scaling, augment."
             )
         d_optimizer = _get_optimizer(
             d_optimizer, "d_optimizer", lambda: self.default_optimizer("discriminator")
@@ -357,6 +367,7 @@ class GAN(keras.Model):
         state.n_critic = int(n_critic)
         state.label_smoothing = label_smoothing
         self._set_loss_scaling(loss_scaling)
+        self._set_augment(augment)
         super().compile(
             optimizer=keras.optimizers.MultiOptimizer(_NetworkRouter(self)),
             steps_per_execution=steps_per_execution,
@@ -387,6 +398,25 @@ class GAN(keras.Model):
             self.g_loss_scale = mp_lib.DynamicLossScale(name="g_loss_scale")
         state.d_update = mp_lib.ScaledUpdate(state.d_optimizer, self.d_loss_scale)
         state.g_update = mp_lib.ScaledUpdate(state.g_optimizer, self.g_loss_scale)
+
+    def _set_augment(self, augment):
+        layer = augment_lib.get(augment)
+        if layer is not None and len(self.data_shape) != 3:
+            raise ValueError(
+                "`augment` transforms images (height, width, channels), but this GAN "
+                f"makes samples of shape {self.data_shape}."
+            )
+        if layer is None:
+            if hasattr(self, "augmenter"):
+                delattr(self, "augmenter")
+        elif getattr(self, "augmenter", None) is not layer:
+            self.augmenter = layer
+        self._state.augment = layer
+
+    @property
+    def augment(self):
+        """The augmentation layer set by `compile(augment=...)`, or None."""
+        return self._state.augment
 
     def _set_ema(self, decay):
         if decay is None:
@@ -456,6 +486,11 @@ class GAN(keras.Model):
             "on_nonfinite": self._state.on_nonfinite,
             "ema_decay": self.ema_decay,
             "loss_scaling": self._state.loss_scaling,
+            "augment": (
+                None
+                if self._state.augment is None
+                else keras.saving.serialize_keras_object(self._state.augment)
+            ),
         }
 
     def compile_from_config(self, config):
@@ -644,6 +679,7 @@ class GAN(keras.Model):
         d_vars = self.discriminator_trainable_variables
         g_vars = self.generator_trainable_variables
         history = self._state.history
+        augment = self._state.augment
         guarded = self._guarded_variables() if self._state.on_nonfinite else None
         if guarded is not None:
             before = [ops.copy(ops.convert_to_tensor(v)) for v in guarded]
@@ -655,9 +691,14 @@ class GAN(keras.Model):
             fake = ops.stop_gradient(self.call_generator(z, labels, training=True))
 
             def d_loss_fn(z=z, fake=fake):
-                step = StepData(real, labels, z, fake)
-                step.real_output = self.call_discriminator(real, labels, training=True)
-                step.fake_output = self.call_discriminator(fake, labels, training=True)
+                real_in, fake_in = (
+                    (real, fake) if augment is None else (augment(real), augment(fake))
+                )
+                step = StepData(real_in, labels, z, fake_in)
+                step.real_output = self.call_discriminator(real_in, labels, training=True)
+                step.fake_output = self.call_discriminator(fake_in, labels, training=True)
+                if augment is not None:
+                    augment.observe(self.discriminator_logits(step.real_output))
                 loss, terms = _split(self.discriminator_loss(step))
                 if history is not None:
                     loss = loss + history.penalty(d_vars)
@@ -676,7 +717,13 @@ class GAN(keras.Model):
         z = backend.draw_for_replica(self.sample_latent, batch_size)
 
         def g_loss_fn():
-            step = StepData(real, labels, z, self.call_generator(z, labels, training=True))
+            fake = self.call_generator(z, labels, training=True)
+            real_in = real
+            if augment is not None:
+                fake = augment(fake)
+                if self._state.feature_model is not None:
+                    real_in = augment(real)
+            step = StepData(real_in, labels, z, fake)
             step.fake_output = self.call_discriminator(step.fake, labels, training=True)
             loss, terms = _split(self.generator_loss(step))
             if history is not None:
