@@ -1,11 +1,16 @@
 """`GAN`: the base class of every generative adversarial network in keras_gans."""
 
+import contextlib
+
 import keras
 import numpy as np
 from keras import ops
 
+from keras_gans import augment as augment_lib
 from keras_gans import backend
+from keras_gans import ema as ema_lib
 from keras_gans import losses as losses_lib
+from keras_gans import mixed_precision as mp_lib
 from keras_gans.datasets import stream as stream_lib
 from keras_gans.regularizers import HistoricalAveraging
 from keras_gans.utils import check_number, check_positive_int, check_seed
@@ -173,6 +178,11 @@ class GAN(keras.Model):
             # The seed of the data order (see `fit`); saved with the weights.
             data_seed=seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31),
             on_nonfinite=None,
+            ema=None,
+            loss_scaling="auto",
+            augment=None,
+            d_update=None,
+            g_update=None,
             # Kept out of Keras tracking (and out of saved files); in `metrics`
             # only while a non-finite policy is on.
             nonfinite_trackers=(
@@ -219,6 +229,9 @@ class GAN(keras.Model):
         jit_compile="auto",
         run_eagerly=False,
         on_nonfinite=None,
+        ema_decay=None,
+        loss_scaling="auto",
+        augment=None,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -257,6 +270,23 @@ class GAN(keras.Model):
                 the skipped steps of the epoch. `"raise"`: the same, then
                 `fit` stops with `keras_gans.NonFiniteLossError` naming the
                 step and the non-finite terms.
+            ema_decay: None (default) or a decay in (0, 1): keep an
+                exponential moving average of the generator's weights in
+                `model.ema_generator`, updated after every generator update
+                (`ema = decay * ema + (1 - decay) * w`; see
+                `keras_gans.ema`). `generate` then samples with it. Compiling
+                again keeps an existing EMA generator's weights.
+            loss_scaling: dynamic loss scaling of both networks' losses
+                (`keras_gans.mixed_precision`): `"auto"` (default) turns it
+                on when the model computes in float16 (the
+                `mixed_float16` policy); True / False force it.
+            augment: differentiable augmentation of every batch the
+                discriminator sees (`keras_gans.augment`): None (default),
+                `"diffaugment"` (colour, translation, cutout), `"ada"`
+                (the same with ADA's adaptive probability), a policy such
+                as `"translation,cutout"`, or a `DiffAugment` / `ADA`
+                layer. The loss hooks then see augmented `real` and `fake`
+                (gradient penalties included). Images only.
             steps_per_execution, jit_compile, run_eagerly: as in
                 `keras.Model.compile`.
         """
@@ -268,7 +298,8 @@ class GAN(keras.Model):
                 f"GAN.compile() got unexpected arguments {sorted(kwargs)}.{hint} "
                 "Valid arguments: d_optimizer, g_optimizer, loss, n_critic, "
                 "label_smoothing, feature_matching, historical_averaging, "
-                "steps_per_execution, jit_compile, run_eagerly, on_nonfinite."
+                "steps_per_execution, jit_compile, run_eagerly, on_nonfinite, ema_decay, "
+                "loss_scaling, augment."
             )
         d_optimizer = _get_optimizer(
             d_optimizer, "d_optimizer", lambda: self.default_optimizer("discriminator")
@@ -312,6 +343,8 @@ class GAN(keras.Model):
             raise ValueError(
                 f"`on_nonfinite` must be one of None, 'skip', 'raise'; received {on_nonfinite!r}."
             )
+        if ema_decay is not None:
+            ema_decay = ema_lib.check_decay(ema_decay)
         state = self._state
         state.on_nonfinite = on_nonfinite
         state.feature_matching = feature_matching
@@ -326,12 +359,15 @@ class GAN(keras.Model):
             if hasattr(self, "historical_average"):
                 delattr(self, "historical_average")
             state.history = None
+        self._set_ema(ema_decay)
         state.d_optimizer = d_optimizer
         state.g_optimizer = g_optimizer
         state.loss = gan_loss
         state.loss_config = _loss_config(loss, gan_loss)
         state.n_critic = int(n_critic)
         state.label_smoothing = label_smoothing
+        self._set_loss_scaling(loss_scaling)
+        self._set_augment(augment)
         super().compile(
             optimizer=keras.optimizers.MultiOptimizer(_NetworkRouter(self)),
             steps_per_execution=steps_per_execution,
@@ -342,6 +378,55 @@ class GAN(keras.Model):
         # Create every optimizer variable now: none may be created later inside
         # a stateless scope or a jit trace.
         self.optimizer.build(self.trainable_variables)
+
+    def _set_loss_scaling(self, loss_scaling):
+        if loss_scaling not in ("auto", True, False):
+            raise ValueError(
+                f"`loss_scaling` must be 'auto', True or False; received {loss_scaling!r}."
+            )
+        state = self._state
+        state.loss_scaling = loss_scaling
+        on = self.compute_dtype == "float16" if loss_scaling == "auto" else loss_scaling
+        if not on:
+            for name in ("d_loss_scale", "g_loss_scale"):
+                if hasattr(self, name):
+                    delattr(self, name)
+            state.d_update = state.g_update = None
+            return
+        if not hasattr(self, "d_loss_scale"):
+            self.d_loss_scale = mp_lib.DynamicLossScale(name="d_loss_scale")
+            self.g_loss_scale = mp_lib.DynamicLossScale(name="g_loss_scale")
+        state.d_update = mp_lib.ScaledUpdate(state.d_optimizer, self.d_loss_scale)
+        state.g_update = mp_lib.ScaledUpdate(state.g_optimizer, self.g_loss_scale)
+
+    def _set_augment(self, augment):
+        layer = augment_lib.get(augment)
+        if layer is not None and len(self.data_shape) != 3:
+            raise ValueError(
+                "`augment` transforms images (height, width, channels), but this GAN "
+                f"makes samples of shape {self.data_shape}."
+            )
+        if layer is None:
+            if hasattr(self, "augmenter"):
+                delattr(self, "augmenter")
+        elif getattr(self, "augmenter", None) is not layer:
+            self.augmenter = layer
+        self._state.augment = layer
+
+    @property
+    def augment(self):
+        """The augmentation layer set by `compile(augment=...)`, or None."""
+        return self._state.augment
+
+    def _set_ema(self, decay):
+        if decay is None:
+            if hasattr(self, "ema_generator"):
+                delattr(self, "ema_generator")
+            self._state.ema = None
+            return
+        if not hasattr(self, "ema_generator"):
+            self.ema_generator = ema_lib.clone_generator(self.generator)
+        self._state.ema = ema_lib.GeneratorEMA(self.generator, self.ema_generator, decay)
 
     def _feature_model(self, feature_matching):
         if feature_matching is False or feature_matching is None:
@@ -399,6 +484,13 @@ class GAN(keras.Model):
             "steps_per_execution": self.steps_per_execution,
             "jit_compile": self.jit_compile,
             "on_nonfinite": self._state.on_nonfinite,
+            "ema_decay": self.ema_decay,
+            "loss_scaling": self._state.loss_scaling,
+            "augment": (
+                None
+                if self._state.augment is None
+                else keras.saving.serialize_keras_object(self._state.augment)
+            ),
         }
 
     def compile_from_config(self, config):
@@ -453,6 +545,12 @@ class GAN(keras.Model):
         if self._state.on_nonfinite is None:
             return list(self.loss_trackers)
         return list(self.loss_trackers) + list(self._state.nonfinite_trackers)
+
+    @property
+    def ema_decay(self):
+        """The decay of the generator's EMA (set by `compile`), or None."""
+        ema = getattr(self._state, "ema", None)
+        return None if ema is None else ema.decay
 
     @property
     def on_nonfinite(self):
@@ -581,6 +679,7 @@ class GAN(keras.Model):
         d_vars = self.discriminator_trainable_variables
         g_vars = self.generator_trainable_variables
         history = self._state.history
+        augment = self._state.augment
         guarded = self._guarded_variables() if self._state.on_nonfinite else None
         if guarded is not None:
             before = [ops.copy(ops.convert_to_tensor(v)) for v in guarded]
@@ -588,19 +687,26 @@ class GAN(keras.Model):
         d_total = None
         d_terms = {}
         for _ in range(self.n_critic):
-            z = self.sample_latent(batch_size)
+            z = backend.draw_for_replica(self.sample_latent, batch_size)
             fake = ops.stop_gradient(self.call_generator(z, labels, training=True))
 
             def d_loss_fn(z=z, fake=fake):
-                step = StepData(real, labels, z, fake)
-                step.real_output = self.call_discriminator(real, labels, training=True)
-                step.fake_output = self.call_discriminator(fake, labels, training=True)
+                real_in, fake_in = (
+                    (real, fake) if augment is None else (augment(real), augment(fake))
+                )
+                step = StepData(real_in, labels, z, fake_in)
+                step.real_output = self.call_discriminator(real_in, labels, training=True)
+                step.fake_output = self.call_discriminator(fake_in, labels, training=True)
+                if augment is not None:
+                    augment.observe(self.discriminator_logits(step.real_output))
                 loss, terms = _split(self.discriminator_loss(step))
                 if history is not None:
                     loss = loss + history.penalty(d_vars)
                 return loss, terms
 
-            d_loss, terms = backend.minimize(d_loss_fn, d_vars, self.d_optimizer)
+            d_loss, terms = backend.minimize(
+                d_loss_fn, d_vars, self._state.d_update or self.d_optimizer
+            )
             self.after_discriminator_step()
             if history is not None:
                 history.update(d_vars)
@@ -608,18 +714,28 @@ class GAN(keras.Model):
             for k, v in terms.items():
                 d_terms[k] = v if k not in d_terms else d_terms[k] + v
 
-        z = self.sample_latent(batch_size)
+        z = backend.draw_for_replica(self.sample_latent, batch_size)
 
         def g_loss_fn():
-            step = StepData(real, labels, z, self.call_generator(z, labels, training=True))
+            fake = self.call_generator(z, labels, training=True)
+            real_in = real
+            if augment is not None:
+                fake = augment(fake)
+                if self._state.feature_model is not None:
+                    real_in = augment(real)
+            step = StepData(real_in, labels, z, fake)
             step.fake_output = self.call_discriminator(step.fake, labels, training=True)
             loss, terms = _split(self.generator_loss(step))
             if history is not None:
                 loss = loss + history.penalty(g_vars)
             return loss, terms
 
-        g_loss, g_terms = backend.minimize(g_loss_fn, g_vars, self.g_optimizer)
+        g_loss, g_terms = backend.minimize(
+            g_loss_fn, g_vars, self._state.g_update or self.g_optimizer
+        )
         self.after_generator_step()
+        if self._state.ema is not None:
+            self._state.ema.update()
         if history is not None:
             history.update(g_vars)
         self.optimizer.iterations.assign_add(1)
@@ -628,6 +744,9 @@ class GAN(keras.Model):
         values = {"d_loss": d_total * scale, "g_loss": g_loss}
         values.update({k: v * scale for k, v in d_terms.items()})
         values.update(g_terms)
+        # Under tf.distribute each replica saw its slice of the batch: log the
+        # mean over replicas, which is the whole batch's value.
+        values = {k: backend.cross_replica_mean(v) for k, v in values.items()}
         trackers = self._state.trackers
         for name in values:
             if name not in trackers:
@@ -707,7 +826,7 @@ class GAN(keras.Model):
         """Calling the GAN on latent vectors runs the generator."""
         return self.generator(inputs, training=training)
 
-    def generate(self, n=None, z=None, labels=None, batch_size=256, **latent):
+    def generate(self, n=None, z=None, labels=None, batch_size=256, use_ema=None, **latent):
         """Draws samples from the generator, as a numpy array.
 
         Args:
@@ -716,6 +835,10 @@ class GAN(keras.Model):
             z: latent vectors of shape `(m, latent_dim)` to use instead of `n`.
             labels: class labels, for conditional families.
             batch_size: how many samples to generate per call of the generator.
+            use_ema: None (default): sample with the EMA generator when the
+                model has one (`compile(ema_decay=...)`), else with the
+                trained generator; False: the trained generator; True: the
+                EMA generator (an error without one).
             **latent: family options of the latent draw (for example InfoGAN's
                 fixed codes), passed to `sample_latent`.
         """
@@ -736,7 +859,7 @@ class GAN(keras.Model):
             )
         labels = self.check_labels(labels, len(z))
         outputs = []
-        with backend.inference_mode():
+        with backend.inference_mode(), self._sampling_generator(use_ema):
             for start in range(0, len(z), batch_size):
                 stop = start + batch_size
                 out = self.call_generator(
@@ -744,6 +867,32 @@ class GAN(keras.Model):
                 )
                 outputs.append(ops.convert_to_numpy(out))
         return np.concatenate(outputs, axis=0)
+
+    @contextlib.contextmanager
+    def _sampling_generator(self, use_ema):
+        """Within this context `self.generator` is the network to sample with.
+
+        With the EMA generator chosen, the attribute points to it for the
+        duration (both are tracked already, so no layer list changes), so
+        that every family's `call_generator` samples with it unchanged.
+        """
+        if use_ema not in (None, True, False):
+            raise TypeError(f"`use_ema` must be None, True or False; received {use_ema!r}.")
+        ema = getattr(self, "ema_generator", None) if self._state.ema is not None else None
+        if use_ema and ema is None:
+            raise ValueError(
+                "`use_ema=True` but this model keeps no EMA generator; compile it "
+                "with `ema_decay=` (for example 0.999) to keep one."
+            )
+        if ema is None or use_ema is False:
+            yield
+            return
+        trained = self.generator
+        self.generator = ema
+        try:
+            yield
+        finally:
+            self.generator = trained
 
     def grid_inputs(self, n, seed=0):
         """Fixed inputs for sample grids: `{"z": ..., ["labels": ...]}`.

@@ -11,6 +11,9 @@ from keras_gans import backend
 
 
 def _per_sample_norm(grads):
+    # In float32 even under mixed precision: the 1e-12 (and squares of
+    # small gradients) would vanish in float16.
+    grads = ops.cast(grads, "float32")
     axes = tuple(range(1, len(grads.shape)))
     return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + 1e-12)
 
@@ -20,9 +23,13 @@ def interpolate(real, fake, seed=None):
 
     `x_hat = eps * real + (1 - eps) * fake` with one `eps ~ U[0, 1]` per sample.
     """
-    shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-    eps = keras.random.uniform(shape, seed=seed, dtype=real.dtype)
-    return eps * real + (1.0 - eps) * fake
+    ones = (1,) * (len(real.shape) - 1)
+    # Under tf.distribute, each replica keeps its rows of the global draw.
+    eps = backend.draw_for_replica(
+        lambda n: keras.random.uniform((n,) + ones, seed=seed, dtype=real.dtype),
+        ops.shape(real)[0],
+    )
+    return eps * real + (1.0 - eps) * ops.cast(fake, real.dtype)
 
 
 def gradient_penalty(critic, real, fake, seed=None, target=1.0):
@@ -48,7 +55,7 @@ def r1_penalty(critic, real):
 
     `mean(||grad_x critic(x)||^2)` on real samples.
     """
-    grads = backend.input_gradient(critic, real)
+    grads = ops.cast(backend.input_gradient(critic, real), "float32")
     axes = tuple(range(1, len(grads.shape)))
     return ops.mean(ops.sum(ops.square(grads), axis=axes))
 

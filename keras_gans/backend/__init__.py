@@ -13,6 +13,14 @@ things that differ per framework:
   `gan_train_step(data)` to what the framework's Keras trainer calls
   (`train_step(data)`, or `train_step(state, data)` for JAX).
 - `inference_mode()`: a context in which no autograd graph is recorded.
+- `data_parallel(devices=None)`: a context in which to build, compile and
+  fit a model for data-parallel training over `devices`:
+  `keras.distribution.DataParallel` on JAX, `tf.distribute.MirroredStrategy`
+  on TensorFlow; PyTorch has none (raises `NotImplementedError`).
+- `num_replicas()`, `draw_for_replica(draw, batch_size)`,
+  `cross_replica_mean(x)`: what the train step needs to give the same result
+  on several replicas as on one device (only `tf.distribute` runs the step
+  per replica; see `keras_gans.backend.tensorflow`).
 
 The framework is chosen by `keras.config.backend()` (that is, by
 `KERAS_BACKEND`) when keras_gans is imported.
@@ -39,5 +47,19 @@ minimize = _core.minimize
 input_gradient = _core.input_gradient
 run_train_step = _core.run_train_step
 inference_mode = _core.inference_mode
+data_parallel = _core.data_parallel
+num_replicas = _core.num_replicas
+draw_for_replica = _core.draw_for_replica
+cross_replica_mean = _core.cross_replica_mean
 
-__all__ = ["name", "minimize", "input_gradient", "run_train_step", "inference_mode"]
+__all__ = [
+    "name",
+    "minimize",
+    "input_gradient",
+    "run_train_step",
+    "inference_mode",
+    "data_parallel",
+    "num_replicas",
+    "draw_for_replica",
+    "cross_replica_mean",
+]

@@ -49,14 +49,16 @@ def minimize(loss_fn, variables, optimizer):
         mapping = list(zip(variables, diff_values)) + list(zip(others, other_values))
         with keras.StatelessScope(state_mapping=mapping) as scope:
             loss, aux = loss_fn()
+            # Loss scaling (a LossScaleOptimizer's dynamic scale; 1 otherwise).
+            scaled = optimizer.scale_loss(loss)
         changed = {}
         for i, (v, old) in enumerate(zip(others, other_values)):
             new = scope.get_current_value(v)
             if new is not old:
                 changed[i] = new
-        return loss, (aux, changed)
+        return scaled, (loss, aux, changed)
 
-    (loss, (aux, changed)), grads = jax.value_and_grad(pure, has_aux=True)(
+    (_, (loss, aux, changed)), grads = jax.value_and_grad(pure, has_aux=True)(
         _current_values(variables)
     )
     for i, value in changed.items():
@@ -108,6 +110,29 @@ def run_train_step(model, state, data):
 
 def _value_or(value, default):
     return default if value is None else value
+
+
+def num_replicas():
+    # Under `keras.distribution` the step sees global arrays: one replica.
+    return 1
+
+
+def draw_for_replica(draw, batch_size):
+    return draw(batch_size)
+
+
+def cross_replica_mean(value):
+    return value
+
+
+def data_parallel(devices=None):
+    """A `keras.distribution.DataParallel` scope over `devices` (all by default).
+
+    The train step is traced once over global arrays whose batch axis is
+    sharded over the devices; XLA inserts the collectives, so losses, batch
+    statistics and noise are those of the whole batch, as on one device.
+    """
+    return keras.distribution.DataParallel(devices=devices).scope()
 
 
 def inference_mode():

@@ -11,7 +11,7 @@ import torch
 def minimize(loss_fn, variables, optimizer):
     loss, aux = loss_fn()
     grads = torch.autograd.grad(
-        loss,
+        optimizer.scale_loss(loss),
         [v.value for v in variables],
         allow_unused=True,
         materialize_grads=True,
@@ -31,6 +31,26 @@ def input_gradient(fn, x):
 
 def run_train_step(model, data):
     return model.gan_train_step(data)
+
+
+def num_replicas():
+    return 1
+
+
+def draw_for_replica(draw, batch_size):
+    return draw(batch_size)
+
+
+def cross_replica_mean(value):
+    return value
+
+
+def data_parallel(devices=None):
+    raise NotImplementedError(
+        "Keras' PyTorch backend has no distribution API, so keras_gans cannot "
+        "train data-parallel on torch. Use the JAX backend (keras.distribution) or "
+        "the TensorFlow backend (tf.distribute); see the README's distribution section."
+    )
 
 
 def inference_mode():

@@ -1,0 +1,59 @@
+"""Data-parallel training gives the one-device result (devices set up in a subprocess)."""
+
+import json
+
+import keras
+import pytest
+from test_case import TestCase
+
+from keras_gans import backend
+
+TOLERANCE = 1e-5
+
+
+def run_worker(devices):
+    out = TestCase.run_python(
+        ["tests/distribute_worker.py", str(devices), "dcgan", "wgan_gp"],
+        keras.config.backend(),
+        timeout=600,
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def check(results, replicas):
+    assert set(results) == {"dcgan", "wgan_gp"}
+    for family, r in results.items():
+        assert r["replicas"] == replicas, family
+        assert r["moved"] > 1e-3, f"{family} did not train: {r}"
+        assert r["max_weight_diff"] < TOLERANCE, f"{family}: {r}"
+        assert r["max_log_diff"] < TOLERANCE, f"{family}: {r}"
+    assert set(results["wgan_gp"]["logs"]["parallel"]) == {"d_loss", "g_loss", "gp"}
+
+
+class TestDataParallel(TestCase):
+    @pytest.mark.skipif(keras.config.backend() != "jax", reason="keras.distribution is JAX's")
+    def test_jax_data_parallel_over_four_devices_matches_one(self):
+        check(run_worker(4), 4)
+
+    @pytest.mark.skipif(
+        keras.config.backend() != "tensorflow", reason="tf.distribute is TensorFlow's"
+    )
+    def test_tf_mirrored_strategy_over_two_devices_matches_one(self):
+        check(run_worker(2), 2)
+
+    @pytest.mark.skipif(keras.config.backend() != "torch", reason="torch only")
+    def test_torch_says_what_to_do(self):
+        with pytest.raises(NotImplementedError, match="JAX backend"):
+            backend.data_parallel()
+
+    def test_one_device_helpers_are_the_identity(self):
+        draws = []
+
+        def draw(n):
+            draws.append(n)
+            return keras.ops.arange(n)
+
+        assert backend.num_replicas() == 1
+        assert keras.ops.convert_to_numpy(backend.draw_for_replica(draw, 3)).tolist() == [0, 1, 2]
+        assert draws == [3]
+        assert float(backend.cross_replica_mean(keras.ops.convert_to_tensor(2.5))) == 2.5
