@@ -3,10 +3,12 @@
 from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from keras_gans.models.infogan import InfoGAN
+from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.vanilla import VanillaGAN, vanilla_discriminator, vanilla_generator
 from keras_gans.models.wgan import WGAN, WGANGP
 
 __all__ = [
+    "Pix2Pix",
     "DCGAN",
     "WGAN",
     "WGANGP",
