@@ -165,7 +165,7 @@ class ImageToImageGAN(GAN):
         outputs = []
         with backend.inference_mode():
             for start in range(0, len(x), batch_size):
-                out = network(x[start : start + batch_size], training=False)
+                out = network.predict_on_batch(x[start : start + batch_size])
                 outputs.append(np.asarray(ops.convert_to_numpy(out), dtype="float32"))
         y = (np.concatenate(outputs) + 1.0) / 2.0 * (high - low) + low
         if integer:
