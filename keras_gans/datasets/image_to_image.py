@@ -201,12 +201,16 @@ def load_sr_benchmark(name, data_dir=None):
 
 
 def sample_photos():
-    """The photos shipped in scikit-learn (china, flower) and, when installed,
-    scikit-image (astronaut, coffee, chelsea, rocket, ...), as uint8 RGB arrays."""
+    """The photos shipped in scikit-learn (china, flower) and scikit-image
+    (astronaut, coffee, chelsea, rocket, ...), each when installed, as uint8 RGB
+    arrays (an empty list when neither is)."""
     photos = []
-    from sklearn.datasets import load_sample_images
-
-    photos.extend(np.asarray(img) for img in load_sample_images().images)
+    try:
+        from sklearn.datasets import load_sample_images
+    except ImportError:
+        pass
+    else:
+        photos.extend(np.asarray(img) for img in load_sample_images().images)
     try:
         from skimage import data as skdata
     except ImportError:
