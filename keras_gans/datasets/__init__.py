@@ -1,5 +1,19 @@
 """Data for training GANs: image sets (online or local files) and synthetic mixtures."""
 
+from keras_gans.datasets.image_to_image import (
+    bicubic_resize,
+    colorization_pairs,
+    edge_pairs,
+    load_folder,
+    load_sr_benchmark,
+    mnist_m,
+    paired_dataset,
+    sample_photos,
+    sobel_edges,
+    sr_crops,
+    sr_pair,
+    unpaired_dataset,
+)
 from keras_gans.datasets.images import NAMES, info, load, load_numpy, to_uint8
 from keras_gans.datasets.lsun import load_lsun_bedroom
 from keras_gans.datasets.toy import (
@@ -12,6 +26,18 @@ from keras_gans.datasets.toy import (
 )
 
 __all__ = [
+    "bicubic_resize",
+    "colorization_pairs",
+    "edge_pairs",
+    "load_folder",
+    "load_sr_benchmark",
+    "mnist_m",
+    "paired_dataset",
+    "sample_photos",
+    "sobel_edges",
+    "sr_crops",
+    "sr_pair",
+    "unpaired_dataset",
     "NAMES",
     "gaussian_mixture_1d",
     "grid",

@@ -9,6 +9,7 @@ model), Stacked MNIST, and the toy-mixture statistics (`mode_coverage`).
 
 from keras_gans.metrics.class_coverage import ClassCoverage, class_coverage
 from keras_gans.metrics.classifiers import Classifier, build_classifier, classifier
+from keras_gans.metrics.image_quality import psnr, rgb_to_y, ssim
 from keras_gans.metrics.inception import ImageFeatures, InceptionV3Features
 from keras_gans.metrics.modes import (
     ModeCoverage,
@@ -37,6 +38,9 @@ from keras_gans.metrics.statistics import (
 )
 
 __all__ = [
+    "psnr",
+    "rgb_to_y",
+    "ssim",
     "KID",
     "ClassCoverage",
     "Classifier",
