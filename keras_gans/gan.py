@@ -1,10 +1,13 @@
 """`GAN`: the base class of every generative adversarial network in keras_gans."""
 
+import contextlib
+
 import keras
 import numpy as np
 from keras import ops
 
 from keras_gans import backend
+from keras_gans import ema as ema_lib
 from keras_gans import losses as losses_lib
 from keras_gans.datasets import stream as stream_lib
 from keras_gans.regularizers import HistoricalAveraging
@@ -173,6 +176,7 @@ class GAN(keras.Model):
             # The seed of the data order (see `fit`); saved with the weights.
             data_seed=seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31),
             on_nonfinite=None,
+            ema=None,
             # Kept out of Keras tracking (and out of saved files); in `metrics`
             # only while a non-finite policy is on.
             nonfinite_trackers=(
@@ -219,6 +223,7 @@ class GAN(keras.Model):
         jit_compile="auto",
         run_eagerly=False,
         on_nonfinite=None,
+        ema_decay=None,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -257,6 +262,12 @@ class GAN(keras.Model):
                 the skipped steps of the epoch. `"raise"`: the same, then
                 `fit` stops with `keras_gans.NonFiniteLossError` naming the
                 step and the non-finite terms.
+            ema_decay: None (default) or a decay in (0, 1): keep an
+                exponential moving average of the generator's weights in
+                `model.ema_generator`, updated after every generator update
+                (`ema = decay * ema + (1 - decay) * w`; see
+                `keras_gans.ema`). `generate` then samples with it. Compiling
+                again keeps an existing EMA generator's weights.
             steps_per_execution, jit_compile, run_eagerly: as in
                 `keras.Model.compile`.
         """
@@ -268,7 +279,7 @@ class GAN(keras.Model):
                 f"GAN.compile() got unexpected arguments {sorted(kwargs)}.{hint} "
                 "Valid arguments: d_optimizer, g_optimizer, loss, n_critic, "
                 "label_smoothing, feature_matching, historical_averaging, "
-                "steps_per_execution, jit_compile, run_eagerly, on_nonfinite."
+                "steps_per_execution, jit_compile, run_eagerly, on_nonfinite, ema_decay."
             )
         d_optimizer = _get_optimizer(
             d_optimizer, "d_optimizer", lambda: self.default_optimizer("discriminator")
@@ -312,6 +323,8 @@ class GAN(keras.Model):
             raise ValueError(
                 f"`on_nonfinite` must be one of None, 'skip', 'raise'; received {on_nonfinite!r}."
             )
+        if ema_decay is not None:
+            ema_decay = ema_lib.check_decay(ema_decay)
         state = self._state
         state.on_nonfinite = on_nonfinite
         state.feature_matching = feature_matching
@@ -326,6 +339,7 @@ class GAN(keras.Model):
             if hasattr(self, "historical_average"):
                 delattr(self, "historical_average")
             state.history = None
+        self._set_ema(ema_decay)
         state.d_optimizer = d_optimizer
         state.g_optimizer = g_optimizer
         state.loss = gan_loss
@@ -342,6 +356,16 @@ class GAN(keras.Model):
         # Create every optimizer variable now: none may be created later inside
         # a stateless scope or a jit trace.
         self.optimizer.build(self.trainable_variables)
+
+    def _set_ema(self, decay):
+        if decay is None:
+            if hasattr(self, "ema_generator"):
+                delattr(self, "ema_generator")
+            self._state.ema = None
+            return
+        if not hasattr(self, "ema_generator"):
+            self.ema_generator = ema_lib.clone_generator(self.generator)
+        self._state.ema = ema_lib.GeneratorEMA(self.generator, self.ema_generator, decay)
 
     def _feature_model(self, feature_matching):
         if feature_matching is False or feature_matching is None:
@@ -399,6 +423,7 @@ class GAN(keras.Model):
             "steps_per_execution": self.steps_per_execution,
             "jit_compile": self.jit_compile,
             "on_nonfinite": self._state.on_nonfinite,
+            "ema_decay": self.ema_decay,
         }
 
     def compile_from_config(self, config):
@@ -453,6 +478,12 @@ class GAN(keras.Model):
         if self._state.on_nonfinite is None:
             return list(self.loss_trackers)
         return list(self.loss_trackers) + list(self._state.nonfinite_trackers)
+
+    @property
+    def ema_decay(self):
+        """The decay of the generator's EMA (set by `compile`), or None."""
+        ema = getattr(self._state, "ema", None)
+        return None if ema is None else ema.decay
 
     @property
     def on_nonfinite(self):
@@ -620,6 +651,8 @@ class GAN(keras.Model):
 
         g_loss, g_terms = backend.minimize(g_loss_fn, g_vars, self.g_optimizer)
         self.after_generator_step()
+        if self._state.ema is not None:
+            self._state.ema.update()
         if history is not None:
             history.update(g_vars)
         self.optimizer.iterations.assign_add(1)
@@ -707,7 +740,7 @@ class GAN(keras.Model):
         """Calling the GAN on latent vectors runs the generator."""
         return self.generator(inputs, training=training)
 
-    def generate(self, n=None, z=None, labels=None, batch_size=256, **latent):
+    def generate(self, n=None, z=None, labels=None, batch_size=256, use_ema=None, **latent):
         """Draws samples from the generator, as a numpy array.
 
         Args:
@@ -716,6 +749,10 @@ class GAN(keras.Model):
             z: latent vectors of shape `(m, latent_dim)` to use instead of `n`.
             labels: class labels, for conditional families.
             batch_size: how many samples to generate per call of the generator.
+            use_ema: None (default): sample with the EMA generator when the
+                model has one (`compile(ema_decay=...)`), else with the
+                trained generator; False: the trained generator; True: the
+                EMA generator (an error without one).
             **latent: family options of the latent draw (for example InfoGAN's
                 fixed codes), passed to `sample_latent`.
         """
@@ -736,7 +773,7 @@ class GAN(keras.Model):
             )
         labels = self.check_labels(labels, len(z))
         outputs = []
-        with backend.inference_mode():
+        with backend.inference_mode(), self._sampling_generator(use_ema):
             for start in range(0, len(z), batch_size):
                 stop = start + batch_size
                 out = self.call_generator(
@@ -744,6 +781,32 @@ class GAN(keras.Model):
                 )
                 outputs.append(ops.convert_to_numpy(out))
         return np.concatenate(outputs, axis=0)
+
+    @contextlib.contextmanager
+    def _sampling_generator(self, use_ema):
+        """Within this context `self.generator` is the network to sample with.
+
+        With the EMA generator chosen, the attribute points to it for the
+        duration (both are tracked already, so no layer list changes), so
+        that every family's `call_generator` samples with it unchanged.
+        """
+        if use_ema not in (None, True, False):
+            raise TypeError(f"`use_ema` must be None, True or False; received {use_ema!r}.")
+        ema = getattr(self, "ema_generator", None) if self._state.ema is not None else None
+        if use_ema and ema is None:
+            raise ValueError(
+                "`use_ema=True` but this model keeps no EMA generator; compile it "
+                "with `ema_decay=` (for example 0.999) to keep one."
+            )
+        if ema is None or use_ema is False:
+            yield
+            return
+        trained = self.generator
+        self.generator = ema
+        try:
+            yield
+        finally:
+            self.generator = trained
 
     def grid_inputs(self, n, seed=0):
         """Fixed inputs for sample grids: `{"z": ..., ["labels": ...]}`.
