@@ -1,9 +1,15 @@
 """Layers of the GAN toolkit, one public layer per module."""
 
+from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
 from keras_gans.layers.virtual_batch_normalization import (
     ReferenceBatch,
     VirtualBatchNormalization,
 )
 
-__all__ = ["MinibatchDiscrimination", "ReferenceBatch", "VirtualBatchNormalization"]
+__all__ = [
+    "MaskedConv2D",
+    "MinibatchDiscrimination",
+    "ReferenceBatch",
+    "VirtualBatchNormalization",
+]

@@ -3,6 +3,8 @@
 from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from keras_gans.models.infogan import InfoGAN
+from keras_gans.models.pixelcnn import PixelCNN
+from keras_gans.models.vae import VAE
 from keras_gans.models.vanilla import VanillaGAN, vanilla_discriminator, vanilla_generator
 from keras_gans.models.wgan import WGAN, WGANGP
 
@@ -12,6 +14,8 @@ __all__ = [
     "WGANGP",
     "ConditionalGAN",
     "InfoGAN",
+    "PixelCNN",
+    "VAE",
     "VanillaGAN",
     "dcgan_discriminator",
     "dcgan_generator",
