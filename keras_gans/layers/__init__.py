@@ -2,6 +2,7 @@
 
 from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
+from keras_gans.layers.modulated_conv2d import ModulatedConv2D
 from keras_gans.layers.virtual_batch_normalization import (
     ReferenceBatch,
     VirtualBatchNormalization,
@@ -10,6 +11,7 @@ from keras_gans.layers.virtual_batch_normalization import (
 __all__ = [
     "MaskedConv2D",
     "MinibatchDiscrimination",
+    "ModulatedConv2D",
     "ReferenceBatch",
     "VirtualBatchNormalization",
 ]

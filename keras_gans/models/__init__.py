@@ -4,6 +4,7 @@ from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.pixelcnn import PixelCNN
+from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.vae import VAE
 from keras_gans.models.vanilla import VanillaGAN, vanilla_discriminator, vanilla_generator
 from keras_gans.models.wgan import WGAN, WGANGP
@@ -15,6 +16,7 @@ __all__ = [
     "ConditionalGAN",
     "InfoGAN",
     "PixelCNN",
+    "StyleGAN",
     "VAE",
     "VanillaGAN",
     "dcgan_discriminator",
