@@ -1,5 +1,6 @@
 """Layers of the GAN toolkit, one public layer per module."""
 
+from keras_gans.layers.conditioning_augmentation import ConditioningAugmentation
 from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
 from keras_gans.layers.modulated_conv2d import ModulatedConv2D
@@ -9,6 +10,7 @@ from keras_gans.layers.virtual_batch_normalization import (
 )
 
 __all__ = [
+    "ConditioningAugmentation",
     "MaskedConv2D",
     "MinibatchDiscrimination",
     "ModulatedConv2D",

@@ -4,6 +4,7 @@ from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.pixelcnn import PixelCNN
+from keras_gans.models.stackgan import StackGAN
 from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.vae import VAE
 from keras_gans.models.vanilla import VanillaGAN, vanilla_discriminator, vanilla_generator
@@ -16,6 +17,7 @@ __all__ = [
     "ConditionalGAN",
     "InfoGAN",
     "PixelCNN",
+    "StackGAN",
     "StyleGAN",
     "VAE",
     "VanillaGAN",

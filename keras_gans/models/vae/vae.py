@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from keras_gans.layers.conditioning_augmentation import gaussian_kl
 from keras_gans.models.likelihood import (
     LikelihoodModel,
     bernoulli_nll,
@@ -13,19 +14,6 @@ from keras_gans.models.likelihood import (
     numpy_bernoulli_nll,
 )
 from keras_gans.utils import check_positive_int, check_seed
-
-
-def gaussian_kl(mean, log_var):
-    """Per-sample `KL(N(mean, exp(log_var)) || N(0, I))` in nats.
-
-    The closed form `0.5 * sum(mean^2 + exp(log_var) - 1 - log_var)`, summed
-    over every axis but the first.
-    """
-    mean = ops.cast(mean, "float32")
-    log_var = ops.cast(log_var, "float32")
-    per_dim = 0.5 * (ops.square(mean) + ops.exp(log_var) - 1.0 - log_var)
-    axes = tuple(range(1, len(per_dim.shape)))
-    return ops.sum(per_dim, axis=axes)
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
