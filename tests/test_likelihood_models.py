@@ -19,6 +19,7 @@ SHAPE = (8, 8, 1)
 MODELS = [
     ("pixelcnn", models.PixelCNN, {"filters": 4, "num_layers": 2}),
     ("gated_pixelcnn", models.PixelCNN, {"filters": 4, "num_layers": 2, "gated": True}),
+    ("pixelrnn", models.PixelRNN, {"units": 4, "num_layers": 1}),
     ("vae", models.VAE, {"filters": 4, "hidden_units": 8, "latent_dim": 3}),
 ]
 AUTOREGRESSIVE = [m for m in MODELS if m[1] is not models.VAE]
@@ -70,6 +71,8 @@ class TestAutoregressive(TestCase):
     def test_model_call_returns_per_pixel_logits(self):
         model = models.PixelCNN(image_shape=(12, 10, 1), filters=4, num_layers=1, seed=0)
         assert tuple(model(np.zeros((3, 12, 10, 1), "float32")).shape) == (3, 12, 10, 1)
+        model = models.PixelRNN(image_shape=(6, 10, 1), units=2, num_layers=1, seed=0)
+        assert tuple(model(np.zeros((3, 6, 10, 1), "float32")).shape) == (3, 6, 10, 1)
 
     def test_uniform_model_nll_is_784_ln2(self):
         model = models.PixelCNN(image_shape=(28, 28, 1), filters=2, num_layers=1, seed=0)

@@ -4,6 +4,7 @@ from keras_gans.layers.conditioning_augmentation import ConditioningAugmentation
 from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
 from keras_gans.layers.modulated_conv2d import ModulatedConv2D
+from keras_gans.layers.row_lstm import RowLSTM
 from keras_gans.layers.virtual_batch_normalization import (
     ReferenceBatch,
     VirtualBatchNormalization,
@@ -15,5 +16,6 @@ __all__ = [
     "MinibatchDiscrimination",
     "ModulatedConv2D",
     "ReferenceBatch",
+    "RowLSTM",
     "VirtualBatchNormalization",
 ]

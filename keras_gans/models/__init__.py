@@ -4,6 +4,7 @@ from keras_gans.models.conditional import ConditionalGAN
 from keras_gans.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.pixelcnn import PixelCNN
+from keras_gans.models.pixelrnn import PixelRNN
 from keras_gans.models.stackgan import StackGAN
 from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.vae import VAE
@@ -17,6 +18,7 @@ __all__ = [
     "ConditionalGAN",
     "InfoGAN",
     "PixelCNN",
+    "PixelRNN",
     "StackGAN",
     "StyleGAN",
     "VAE",
