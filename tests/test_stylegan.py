@@ -60,11 +60,15 @@ class TestModulatedConv(TestCase):
         assert plain[:, 1:-1, 1:-1, :].var() > 50.0
 
 
+@pytest.fixture(scope="module")
+def small_gan():
+    return models.StyleGAN(image_shape=SHAPE, seed=1, **SMALL)
+
+
 class TestStyleGAN(TestCase):
     def model(self, **options):
         return models.StyleGAN(image_shape=SHAPE, seed=1, **{**SMALL, **options})
 
-    @pytest.mark.large  # the default 32x32 networks: ~30 s of eager JAX on a busy 2-core CPU
     def test_builds_with_defaults(self):
         gan = models.StyleGAN()
         assert gan.data_shape == (32, 32, 3) and gan.latent_dim == 128
@@ -72,8 +76,8 @@ class TestStyleGAN(TestCase):
         with pytest.raises(ValueError, match="power of two"):
             models.StyleGAN(image_shape=(28, 28, 1))
 
-    def test_truncation_zero_gives_the_average_w_image(self):
-        gan = self.model()
+    def test_truncation_zero_gives_the_average_w_image(self, small_gan):
+        gan = small_gan
         g = gan.generator
         g.w_avg.assign(np.linspace(-1, 1, 4).astype("float32"))
         for v in g.noise_strengths:
@@ -89,8 +93,8 @@ class TestStyleGAN(TestCase):
         half = gan.generate(z=z, truncation=0.5, noise="const")
         assert not np.allclose(half, full, atol=1e-5) and not np.allclose(half, out, atol=1e-5)
 
-    def test_style_mixing_switches_at_the_crossover(self):
-        gan = self.model()
+    def test_style_mixing_switches_at_the_crossover(self, small_gan):
+        gan = small_gan
         rng = np.random.default_rng(2)
         z1, z2 = (rng.standard_normal((2, 4)).astype("float32") for _ in range(2))
         first = gan.generate(z=z1, noise="const")

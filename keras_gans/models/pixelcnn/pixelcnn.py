@@ -186,7 +186,8 @@ class PixelCNN(AutoregressiveModel):
             kernel_initializer=keras.initializers.GlorotUniform(seed=self.seed),
             name="logits",
         )
-        self(ops.zeros((1, *self.image_shape)))
+        # A symbolic call creates the weights without running the network.
+        self(keras.KerasTensor((None, *self.image_shape)))
 
     def call(self, x, training=False):
         x = ops.cast(x, self.compute_dtype)

@@ -62,7 +62,8 @@ class PixelRNN(AutoregressiveModel):
         ]
         self.head = layers.Conv2D(u, 1, kernel_initializer=init(40), name="head")
         self.logits = layers.Conv2D(1, 1, kernel_initializer=init(41), name="logits")
-        self(ops.zeros((1, *self.image_shape)))
+        # A symbolic call creates the weights without running the network.
+        self(keras.KerasTensor((None, *self.image_shape)))
 
     def call(self, x, training=False):
         out = self.first(ops.cast(x, self.compute_dtype))

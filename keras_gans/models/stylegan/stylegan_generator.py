@@ -163,7 +163,8 @@ class StyleGenerator(keras.Model):
         self.w_avg = self.add_weight(
             shape=(self.w_dim,), initializer="zeros", trainable=False, name="w_avg"
         )
-        self(ops.zeros((2, self.latent_dim)))
+        # A symbolic call creates the weights without running the network.
+        self(keras.KerasTensor((None, self.latent_dim)))
 
     # -------------------------------------------------------------- mapping
     def mapping(self, z, training=False):
