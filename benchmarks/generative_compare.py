@@ -209,18 +209,20 @@ def main(argv):
     for name in FLAGS.models:
         if name not in MODELS:
             raise app.UsageError(f"--models: {name!r} is not one of {sorted(MODELS)}.")
+    for name in FLAGS.models:
         rows.append(run_model(name, (grey, binary, test_binary), clf, real_features))
-    payload = {
-        **_common.header(started, load, git),
-        "backend": FLAGS.backend,
-        "protocol": __doc__.split("Usage")[0].strip(),
-        "model_kwargs": {k: {a: str(b) for a, b in v.items()} for k, v in MODELS.items()},
-        "rows": rows,
-    }
-    if FLAGS.out:
-        _common.write_results(FLAGS.out, payload)
-        with open(os.path.splitext(FLAGS.out)[0] + ".md", "w") as f:
-            f.write(markdown(payload) + "\n")
+        # Written after every model, so a stopped run keeps the rows it finished.
+        payload = {
+            **_common.header(started, load, git),
+            "backend": FLAGS.backend,
+            "protocol": __doc__.split("Usage")[0].strip(),
+            "model_kwargs": {k: {a: str(b) for a, b in v.items()} for k, v in MODELS.items()},
+            "rows": rows,
+        }
+        if FLAGS.out:
+            _common.write_results(FLAGS.out, payload)
+            with open(os.path.splitext(FLAGS.out)[0] + ".md", "w") as f:
+                f.write(markdown(payload) + "\n")
     print(markdown(payload))
 
 

@@ -32,6 +32,7 @@ flags.DEFINE_string("stylegan_model", "", "A saved StyleGAN (.keras); '' trains 
 flags.DEFINE_enum("stylegan_dataset", "fashion_mnist", ["mnist", "fashion_mnist", "cifar10"], "")
 flags.DEFINE_integer("stylegan_steps", 300, "StyleGAN training steps when training (0: skip).")
 flags.DEFINE_integer("crossover", 2, "Layers whose style comes from source A.")
+flags.DEFINE_boolean("use_ema", True, "Sample StyleGAN with its EMA generator.")
 flags.DEFINE_list("psis", ["1.0", "0.7", "0.4", "0.0"], "Truncation psi per row.")
 flags.DEFINE_enum("stackgan_dataset", "fashion_mnist", ["mnist", "fashion_mnist", "cifar10"], "")
 flags.DEFINE_integer("stackgan_steps", 300, "StackGAN training steps (0: skip StackGAN).")
@@ -83,17 +84,22 @@ def stylegan_grids():
     rng = np.random.default_rng(FLAGS.seed)
     za = rng.standard_normal((5, gan.latent_dim)).astype("float32")
     zb = rng.standard_normal((6, gan.latent_dim)).astype("float32")
-    a = gan.generate(z=za, noise="const")
-    b = gan.generate(z=zb, noise="const")
+    ema = FLAGS.use_ema
+    a = gan.generate(z=za, noise="const", use_ema=ema)
+    b = gan.generate(z=zb, noise="const", use_ema=ema)
     blank = -np.ones_like(a[:1])
     tiles = [blank, b]
     for i in range(len(za)):
-        mixed = gan.style_mix(np.repeat(za[i : i + 1], len(zb), 0), zb, FLAGS.crossover)
+        mixed = gan.style_mix(
+            np.repeat(za[i : i + 1], len(zb), 0), zb, FLAGS.crossover, use_ema=ema
+        )
         tiles += [a[i : i + 1], mixed]
     path = os.path.join(FLAGS.out_dir, "stylegan_mixing.png")
     plotting.save_image_grid(np.concatenate(tiles), path, columns=len(zb) + 1, scale=3)
     z = rng.standard_normal((8, gan.latent_dim)).astype("float32")
-    rows = [gan.generate(z=z, truncation=float(psi), noise="const") for psi in FLAGS.psis]
+    rows = [
+        gan.generate(z=z, truncation=float(psi), noise="const", use_ema=ema) for psi in FLAGS.psis
+    ]
     path2 = os.path.join(FLAGS.out_dir, "stylegan_truncation.png")
     plotting.save_image_grid(np.concatenate(rows), path2, columns=len(z), scale=3)
     print(f"StyleGAN ({source}): wrote {path}, {path2}")
