@@ -209,8 +209,9 @@ def main(argv):
     for name in FLAGS.models:
         if name not in MODELS:
             raise app.UsageError(f"--models: {name!r} is not one of {sorted(MODELS)}.")
-    for name in FLAGS.models:
-        rows.append(run_model(name, (grey, binary, test_binary), clf, real_features))
+    for name in [None, *FLAGS.models]:
+        if name is not None:
+            rows.append(run_model(name, (grey, binary, test_binary), clf, real_features))
         # Written after every model, so a stopped run keeps the rows it finished.
         payload = {
             **_common.header(started, load, git),
