@@ -688,7 +688,10 @@ class GAN(keras.Model):
         d_terms = {}
         for _ in range(self.n_critic):
             z = backend.draw_for_replica(self.sample_latent, batch_size)
-            fake = ops.stop_gradient(self.call_generator(z, labels, training=True))
+            # A family's generator may return several tensors (StackGAN's stages).
+            fake = keras.tree.map_structure(
+                ops.stop_gradient, self.call_generator(z, labels, training=True)
+            )
 
             def d_loss_fn(z=z, fake=fake):
                 real_in, fake_in = (

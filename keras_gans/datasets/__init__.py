@@ -1,5 +1,6 @@
 """Data for training GANs: image sets (online or local files) and synthetic mixtures."""
 
+from keras_gans.datasets.binarized import binarize, load_binarized
 from keras_gans.datasets.image_to_image import (
     bicubic_resize,
     colorization_pairs,
@@ -26,28 +27,30 @@ from keras_gans.datasets.toy import (
 )
 
 __all__ = [
+    "NAMES",
     "bicubic_resize",
+    "binarize",
     "colorization_pairs",
     "edge_pairs",
-    "load_folder",
-    "load_sr_benchmark",
-    "mnist_m",
-    "paired_dataset",
-    "sample_photos",
-    "sobel_edges",
-    "sr_crops",
-    "sr_pair",
-    "unpaired_dataset",
-    "NAMES",
     "gaussian_mixture_1d",
     "grid",
     "grid_modes",
     "info",
     "load",
+    "load_binarized",
+    "load_folder",
     "load_lsun_bedroom",
     "load_numpy",
+    "load_sr_benchmark",
     "mixture",
+    "mnist_m",
+    "paired_dataset",
     "ring",
     "ring_modes",
+    "sample_photos",
+    "sobel_edges",
+    "sr_crops",
+    "sr_pair",
     "to_uint8",
+    "unpaired_dataset",
 ]

@@ -1,7 +1,11 @@
 """Layers of the GAN toolkit, one public layer per module."""
 
+from keras_gans.layers.conditioning_augmentation import ConditioningAugmentation
 from keras_gans.layers.image_pool import ImagePool
+from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
+from keras_gans.layers.modulated_conv2d import ModulatedConv2D
+from keras_gans.layers.row_lstm import RowLSTM
 from keras_gans.layers.subpixel_upsampling import SubPixelUpsampling
 from keras_gans.layers.virtual_batch_normalization import (
     ReferenceBatch,
@@ -9,9 +13,13 @@ from keras_gans.layers.virtual_batch_normalization import (
 )
 
 __all__ = [
+    "ConditioningAugmentation",
     "ImagePool",
-    "SubPixelUpsampling",
+    "MaskedConv2D",
     "MinibatchDiscrimination",
+    "ModulatedConv2D",
     "ReferenceBatch",
+    "RowLSTM",
+    "SubPixelUpsampling",
     "VirtualBatchNormalization",
 ]

@@ -6,21 +6,31 @@ from keras_gans.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from keras_gans.models.discogan import DiscoGAN
 from keras_gans.models.infogan import InfoGAN
 from keras_gans.models.pix2pix import Pix2Pix
+from keras_gans.models.pixelcnn import PixelCNN
+from keras_gans.models.pixelrnn import PixelRNN
 from keras_gans.models.srgan import SRGAN
+from keras_gans.models.stackgan import StackGAN
+from keras_gans.models.stylegan import StyleGAN
+from keras_gans.models.vae import VAE
 from keras_gans.models.vanilla import VanillaGAN, vanilla_discriminator, vanilla_generator
 from keras_gans.models.wgan import WGAN, WGANGP
 
 __all__ = [
-    "SRGAN",
+    "ConditionalGAN",
     "CycleGAN",
-    "DiscoGAN",
-    "Pix2Pix",
     "DCGAN",
+    "DiscoGAN",
+    "InfoGAN",
+    "Pix2Pix",
+    "PixelCNN",
+    "PixelRNN",
+    "SRGAN",
+    "StackGAN",
+    "StyleGAN",
+    "VAE",
+    "VanillaGAN",
     "WGAN",
     "WGANGP",
-    "ConditionalGAN",
-    "InfoGAN",
-    "VanillaGAN",
     "dcgan_discriminator",
     "dcgan_generator",
     "vanilla_discriminator",

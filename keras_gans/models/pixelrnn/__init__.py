@@ -1,0 +1,3 @@
+from keras_gans.models.pixelrnn.pixelrnn import PixelRNN
+
+__all__ = ["PixelRNN"]

@@ -1,0 +1,180 @@
+"""PixelCNN, PixelRNN and VAE: causality, exact likelihoods, KL, training and saving."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+from test_case import TestCase
+
+from keras_gans import datasets, models
+from keras_gans.layers.masked_conv2d import causal_mask
+from keras_gans.models.likelihood import bernoulli_nll
+from keras_gans.models.vae import gaussian_kl
+
+SHAPE = (8, 8, 1)
+
+# (id, class, constructor options)
+MODELS = [
+    ("pixelcnn", models.PixelCNN, {"filters": 4, "num_layers": 2}),
+    ("gated_pixelcnn", models.PixelCNN, {"filters": 4, "num_layers": 2, "gated": True}),
+    ("pixelrnn", models.PixelRNN, {"units": 4, "num_layers": 1}),
+    ("vae", models.VAE, {"filters": 4, "hidden_units": 8, "latent_dim": 3}),
+]
+AUTOREGRESSIVE = [m for m in MODELS if m[1] is not models.VAE]
+
+
+def binary(n=8, shape=SHAPE, seed=0):
+    return (np.random.default_rng(seed).random((n, *shape)) > 0.5).astype("float32")
+
+
+def trainables(model):
+    return [np.array(ops.convert_to_numpy(v)) for v in model.trainable_variables]
+
+
+class TestMasks(TestCase):
+    def test_mask_types(self):
+        np.testing.assert_array_equal(causal_mask((3, 3), "A"), [[1, 1, 1], [1, 0, 0], [0, 0, 0]])
+        np.testing.assert_array_equal(causal_mask((3, 3), "B"), [[1, 1, 1], [1, 1, 0], [0, 0, 0]])
+        np.testing.assert_array_equal(causal_mask((3, 3), "V"), [[1, 1, 1], [1, 1, 1], [0, 0, 0]])
+        np.testing.assert_array_equal(causal_mask((1, 3), "A"), [[1, 0, 0]])
+        with pytest.raises(ValueError, match="mask_type"):
+            causal_mask((3, 3), "C")
+
+
+class TestAutoregressive(TestCase):
+    @pytest.mark.parametrize(
+        "name, cls, options", AUTOREGRESSIVE, ids=[m[0] for m in AUTOREGRESSIVE]
+    )
+    def test_receptive_field_is_causal(self, name, cls, options):
+        model = cls(image_shape=SHAPE, seed=1, **options)
+        height, width, _ = SHAPE
+        n = height * width
+        x = binary(1)[0]
+        # Image i flips every pixel j >= i (raster order).
+        batch = np.repeat(x[None], n + 1, axis=0)
+        for i in range(n):
+            flat = batch[i + 1].reshape(-1)
+            flat[i:] = 1.0 - flat[i:]
+        out = ops.convert_to_numpy(model(batch))
+        assert out.shape == (n + 1, *SHAPE)  # one logit per pixel
+        out = out.reshape(n + 1, -1)
+        base = out[0]
+        for i in range(n):
+            np.testing.assert_allclose(
+                out[i + 1][: i + 1], base[: i + 1], atol=1e-5, err_msg=f"{name}: pixel {i}"
+            )
+        # The output depends on earlier pixels: flipping pixel 0 onwards
+        # changes the logit of pixel 1.
+        assert abs(out[1][1] - base[1]) > 1e-6
+
+    def test_model_call_returns_per_pixel_logits(self):
+        model = models.PixelCNN(image_shape=(12, 10, 1), filters=4, num_layers=1, seed=0)
+        assert tuple(model(np.zeros((3, 12, 10, 1), "float32")).shape) == (3, 12, 10, 1)
+
+    def test_uniform_model_nll_is_784_ln2(self):
+        model = models.PixelCNN(image_shape=(28, 28, 1), filters=2, num_layers=1, seed=0)
+        for v in model.logits.weights:
+            v.assign(np.zeros(v.shape, "float32"))
+        nll = model.nll(binary(3, (28, 28, 1)))
+        np.testing.assert_allclose(nll, 28 * 28 * math.log(2.0), rtol=1e-6)
+        assert model.bits_per_dim(nll[0]) == pytest.approx(1.0)
+
+    def test_bernoulli_nll_hand_values(self):
+        logits = np.array([[0.0, 2.0, -1.0]], "float32")
+        x = np.array([[1.0, 0.0, 0.0]], "float32")
+        expected = math.log(2.0) + math.log(1 + math.exp(2.0)) + math.log(1 + math.exp(-1.0))
+        np.testing.assert_allclose(ops.convert_to_numpy(bernoulli_nll(logits, x)), [expected], 1e-6)
+
+    def test_sample_is_binary_and_seeded(self):
+        model = models.PixelCNN(image_shape=(4, 4, 1), filters=2, num_layers=1, seed=0)
+        a, b = model.sample(3, seed=5), model.sample(3, seed=5)
+        assert a.shape == (3, 4, 4, 1) and set(np.unique(a)) <= {0.0, 1.0}
+        np.testing.assert_array_equal(a, b)
+        assert set(np.unique(model.generate(2, seed=1))) <= {-1.0, 1.0}
+
+    def test_rejects_bad_arguments(self):
+        with pytest.raises(ValueError, match="one-channel"):
+            models.PixelCNN(image_shape=(8, 8, 3))
+        with pytest.raises(ValueError, match="odd"):
+            models.PixelCNN(image_shape=SHAPE, kernel_size=4)
+        model = models.PixelCNN(image_shape=SHAPE, filters=2, num_layers=1)
+        with pytest.raises(ValueError, match="binary"):
+            model.nll(np.full((2, *SHAPE), 0.5))
+        with pytest.raises(ValueError, match="own likelihood"):
+            model.compile(loss="mse")
+
+
+@pytest.fixture(scope="module")
+def small_vae():
+    return models.VAE(image_shape=SHAPE, filters=2, hidden_units=0, latent_dim=2, seed=0)
+
+
+class TestVAE(TestCase):
+    def test_kl_matches_closed_form(self):
+        mean = np.array([[0.0, 0.0], [1.0, -2.0]], "float32")
+        sigma = np.array([[1.0, 1.0], [math.e, 0.5]], "float32")
+        # KL(N(m, s^2) || N(0, 1)) = log(1/s) + (s^2 + m^2) / 2 - 1/2, per dimension.
+        expected = np.sum(np.log(1 / sigma) + (sigma**2 + mean**2) / 2 - 0.5, axis=1)
+        got = ops.convert_to_numpy(gaussian_kl(mean, 2 * np.log(sigma)))
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
+        assert got[0] == pytest.approx(0.0, abs=1e-7)
+
+    def test_training_call_adds_the_posterior_kl(self, small_vae):
+        vae = small_vae
+        x = binary(4)
+        mean, log_var = vae.encode(x)
+        vae(x, training=True)
+        expected = np.mean(ops.convert_to_numpy(gaussian_kl(mean, log_var)))
+        (kl,) = vae.losses
+        np.testing.assert_allclose(ops.convert_to_numpy(kl), expected, rtol=1e-5)
+        assert expected > 0
+
+    def test_generate_and_reconstruct(self, small_vae):
+        vae = small_vae
+        out = vae.generate(5, seed=0)
+        assert out.shape == (5, *SHAPE) and out.min() >= -1 and out.max() <= 1
+        np.testing.assert_array_equal(out, vae.generate(5, seed=0))
+        rec = vae.reconstruct(binary(3))
+        assert rec.shape == (3, *SHAPE) and rec.min() >= 0 and rec.max() <= 1
+        with pytest.raises(ValueError, match="divisible by 4"):
+            models.VAE(image_shape=(10, 10, 1))
+
+
+class TestBinarize(TestCase):
+    def test_binarize(self):
+        images = np.array([[0, 255, 128]], dtype="uint8")
+        np.testing.assert_array_equal(datasets.binarize(images, "threshold"), [[0, 1, 1]])
+        grey = np.full((2000,), 0.25)
+        a = datasets.binarize(grey, seed=3)
+        np.testing.assert_array_equal(a, datasets.binarize(grey, seed=3))
+        assert set(np.unique(a)) == {0.0, 1.0} and abs(a.mean() - 0.25) < 0.05
+        with pytest.raises(ValueError, match="method"):
+            datasets.binarize(grey, "round")
+
+
+class TestTrainingAndSaving(TestCase):
+    @pytest.mark.parametrize("name, cls, options", MODELS, ids=[m[0] for m in MODELS])
+    def test_fit_moves_weights_and_round_trips(self, tmp_path, name, cls, options):
+        model = cls(image_shape=SHAPE, seed=2, **options)
+        model.compile()
+        x = binary(8)
+        before = trainables(model)
+        logs = model.fit(x, batch_size=8, epochs=1, verbose=0).history
+        assert np.isfinite(logs["loss"][-1]) and logs["loss"][-1] > 0
+        self.assert_kernels_changed(before, trainables(model), name)
+
+        config = model.get_config()
+        clone = cls.from_config(config)
+        assert clone.get_config() == config
+        assert [w.shape for w in clone.weights] == [w.shape for w in model.weights]
+
+        path = str(tmp_path / f"{name}.keras")
+        model.save(path)
+        loaded = keras.saving.load_model(path)
+        assert type(loaded) is cls
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(loaded(x)), ops.convert_to_numpy(model(x)), atol=1e-5
+        )
+        assert loaded.get_compile_config() == model.get_compile_config()
