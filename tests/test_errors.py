@@ -615,7 +615,7 @@ CASES = [
         "`every` must be a positive integer",
     ),
     # -------------------------------------------------------------------- CLI
-    ("CLI", "--family=foo", lambda: flags("--family=foo"), Exception, "flag --family=foo"),
+    ("CLI", "--model=foo", lambda: flags("--model=foo"), Exception, "flag --model=foo"),
     ("CLI", "--epochs=0", lambda: flags("--epochs=0"), Exception, "flag --epochs=0"),
     ("CLI", "--batch_size=-1", lambda: flags("--batch_size=-1"), Exception, "flag --batch_size=-1"),
     (
