@@ -154,8 +154,9 @@ def markdown_table(image_root="zoo"):
             scores = _fmt_scores(r["scores"])
         else:
             thumb, params, scores = "", "-", "no weights shipped: train with its recipe"
+        link = f"[`{name}`]({image_root}/{name}/)" if r["has_weights"] else f"`{name}`"
         lines.append(
-            f"| [`{name}`]({image_root}/{name}/) | {r['family']} | {r['dataset']} | "
+            f"| {link} | {r['family']} | {r['dataset']} | "
             f"{r['resolution']} | {params} | {scores} | {thumb} |"
         )
     return "\n".join(lines)

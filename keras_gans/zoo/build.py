@@ -330,17 +330,24 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
     return card
 
 
-def refresh(folder):
-    """Rewrites a preset folder's README.md from its card and the registry's descriptions.
+def refresh(folder, floor=False, data_dir=None, num_samples=10000):
+    """Rewrites a preset folder's card text from the registry, without retraining.
 
-    For changes of wording (description, paper, optimizer text) that need no
-    retraining; the weights, scores and their hash are left as they are.
+    For changes of wording (description, paper, optimizer text); with
+    `floor=True` it also recomputes the real-data floor and the protocol
+    text (they depend on the data and the protocol, not on the model). The
+    weights, the model's scores and the hash are left as they are.
     """
     card = read_card(folder)
     preset = get(card["name"])
     card["description"] = preset.description
     card["paper"] = preset.paper
     card["recipe"]["optimizer"] = preset.optimizer_text
+    if floor and not preset.is_toy:
+        card["floor"] = scoring.floor(preset.dataset, num_samples=num_samples, data_dir=data_dir)
+        card["protocol"] = scoring.protocol(
+            preset.dataset, num_samples, scoring.check_metrics(None, preset.dataset)
+        )
     with open(os.path.join(folder, CARD), "w") as f:
         json.dump(card, f, indent=1)
         f.write("\n")

@@ -49,7 +49,8 @@ def protocol(dataset, num_samples, metric_names):
         "classifier's softmax, 10 splits; class coverage: classes hit by argmax, share with "
         "top probability >= 0.9, KL of the class histogram to uniform (nats); conditional "
         "models: label accuracy, the share of samples the classifier assigns to the "
-        "requested label. `floor`: the same scores of 10,000 real train images."
+        "requested label. `floor`: the same scores of as many real train images, drawn at "
+        "random (seed 0)."
     )
 
 
@@ -92,10 +93,12 @@ def generate(gan, num_samples, labels=None, batch_size=500, progress=False):
     return np.concatenate(out)
 
 
-def _real_images(dataset, split, data_dir, n=None):
+def _real_images(dataset, split, data_dir, n=None, seed=0):
     images, labels = datasets.load_numpy(dataset, split, data_dir)
-    if n is not None:
-        images, labels = images[:n], labels[:n]
+    if n is not None and n < len(images):
+        # A random subset: the local CIFAR-10 files are sorted by class.
+        keep = np.sort(np.random.default_rng(seed).permutation(len(images))[:n])
+        images, labels = images[keep], labels[keep]
     return images.astype("float32") / 127.5 - 1.0, labels
 
 
@@ -146,7 +149,7 @@ def score(gan, dataset, metric_names=None, num_samples=10000, data_dir=None, pro
 
 
 def floor(dataset, metric_names=None, num_samples=10000, data_dir=None):
-    """The same scores for `num_samples` real train images: what a perfect model reaches."""
+    """The same scores for `num_samples` random real train images: what a perfect model reaches."""
     names = check_metrics(metric_names, dataset)
     clf = metrics.classifier(dataset)
     real, _ = _real_images(dataset, "test", data_dir)

@@ -193,7 +193,7 @@ def info(name):
     Keys: `name`, `family`, `dataset`, `resolution`, `model` (constructor
     arguments), `recipe` (steps, epochs, batch size, seed, backend, command),
     `description`, `paper`, `has_weights`; and when weights were found,
-    everything their card records (`parameters`, `scores`, `protocol`,
+    everything their card records (`parameters`, `scores`, `floor`, `protocol`,
     `training` time and machine, `weights` sha256, `samples` image).
     """
     preset = get(name)
@@ -221,7 +221,7 @@ def info(name):
     result["has_weights"] = folder is not None
     if folder is not None:
         card = read_card(folder)
-        for key in ("parameters", "scores", "protocol", "training", "weights", "samples"):
+        for key in ("parameters", "scores", "floor", "protocol", "training", "weights", "samples"):
             if key in card:
                 result[key] = card[key]
         result["folder"] = folder
