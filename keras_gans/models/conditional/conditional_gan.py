@@ -9,8 +9,36 @@ from keras_gans.models.dcgan.dcgan import DCGAN
 from keras_gans.utils import check_positive_int
 
 
+class LabelledFit:
+    """Grid inputs and `fit` checks of GANs conditioned on `num_classes` labels.
+
+    Mixed into `keras_gans.GAN` subclasses that define `num_classes` and
+    `check_labels`: grids cycle through the classes, and labels out of range
+    are refused in `fit` (numpy `y`, and datasets from `keras_gans.datasets`)
+    with a message instead of a backend error.
+    """
+
+    def grid_inputs(self, n, seed=0):
+        inputs = super().grid_inputs(n, seed)
+        inputs["labels"] = np.arange(n, dtype="int32") % self.num_classes
+        return inputs
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        if y is not None and isinstance(y, (np.ndarray, list)):
+            flat = np.asarray(y).reshape(-1)
+            self.check_labels(flat, len(flat), arg="y")
+        x, checked = check_dataset_labels(x, self.num_classes)
+        try:
+            return super().fit(x, y, *args, **kwargs)
+        except Exception as e:
+            if checked and LABELS_ERROR in str(e):
+                message = str(e)[str(e).index(LABELS_ERROR) :].splitlines()[0].rstrip("]")
+                raise ValueError(message) from None
+            raise
+
+
 @keras.saving.register_keras_serializable(package="keras_gans")
-class ConditionalGAN(DCGAN):
+class ConditionalGAN(LabelledFit, DCGAN):
     """A GAN that draws images of a requested class.
 
     Both networks receive the class label (Mirza & Osindero, 2014): the
@@ -91,21 +119,3 @@ class ConditionalGAN(DCGAN):
                 f"{labels.min()} to {labels.max()}."
             )
         return labels.astype("int32")
-
-    def grid_inputs(self, n, seed=0):
-        inputs = super().grid_inputs(n, seed)
-        inputs["labels"] = np.arange(n, dtype="int32") % self.num_classes
-        return inputs
-
-    def fit(self, x=None, y=None, *args, **kwargs):
-        if y is not None and isinstance(y, (np.ndarray, list)):
-            flat = np.asarray(y).reshape(-1)
-            self.check_labels(flat, len(flat), arg="y")
-        x, checked = check_dataset_labels(x, self.num_classes)
-        try:
-            return super().fit(x, y, *args, **kwargs)
-        except Exception as e:
-            if checked and LABELS_ERROR in str(e):
-                message = str(e)[str(e).index(LABELS_ERROR) :].splitlines()[0].rstrip("]")
-                raise ValueError(message) from None
-            raise

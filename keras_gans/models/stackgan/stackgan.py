@@ -5,9 +5,8 @@ import numpy as np
 from keras import ops
 
 from keras_gans import backend
-from keras_gans.datasets.stream import LABELS_ERROR, check_dataset_labels
 from keras_gans.gan import GAN
-from keras_gans.models.conditional.conditional_gan import ConditionalGAN
+from keras_gans.models.conditional.conditional_gan import ConditionalGAN, LabelledFit
 from keras_gans.models.stackgan.stackgan_networks import (
     _pool,
     stackgan_discriminator,
@@ -17,7 +16,7 @@ from keras_gans.utils import check_number, check_positive_int, check_seed
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class StackGAN(GAN):
+class StackGAN(LabelledFit, GAN):
     """Stage I draws a low-resolution image; stage II refines it to twice the side.
 
     Both stages read the same condition, an embedding vector: here a learned
@@ -146,24 +145,6 @@ class StackGAN(GAN):
     # ------------------------------------------------------------- labels
     check_step_labels = ConditionalGAN.check_step_labels
     check_labels = ConditionalGAN.check_labels
-
-    def grid_inputs(self, n, seed=0):
-        inputs = super().grid_inputs(n, seed)
-        inputs["labels"] = np.arange(n, dtype="int32") % self.num_classes
-        return inputs
-
-    def fit(self, x=None, y=None, *args, **kwargs):
-        if y is not None and isinstance(y, (np.ndarray, list)):
-            flat = np.asarray(y).reshape(-1)
-            self.check_labels(flat, len(flat), arg="y")
-        x, checked = check_dataset_labels(x, self.num_classes)
-        try:
-            return super().fit(x, y, *args, **kwargs)
-        except Exception as e:
-            if checked and LABELS_ERROR in str(e):
-                message = str(e)[str(e).index(LABELS_ERROR) :].splitlines()[0].rstrip("]")
-                raise ValueError(message) from None
-            raise
 
     # ----------------------------------------------------------- sampling
     def generate_stages(self, n=None, z=None, labels=None, use_ema=None):
