@@ -10,6 +10,23 @@ from keras_gans.models.image_to_image.image_to_image_gan import l2_distance
 from keras_gans.utils import check_positive_int, seed_stream
 
 
+def _encoder(x, filters, num_layers, seeds):
+    """4x4 stride-2 convolutions, batch normalization but on the first, LeakyReLU 0.2."""
+    for i in range(num_layers):
+        x = layers.Conv2D(
+            min(filters * 2**i, 8 * filters),
+            4,
+            strides=2,
+            padding="same",
+            use_bias=i == 0,
+            kernel_initializer=init(next(seeds)),
+        )(x)
+        if i:
+            x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
+        x = layers.LeakyReLU(0.2)(x)
+    return x
+
+
 def discogan_generator(image_shape, filters=64, num_layers=None, seed=None, name="generator"):
     """DiscoGAN's encoder-decoder: no skip connections, no residual blocks.
 
@@ -30,19 +47,7 @@ def discogan_generator(image_shape, filters=64, num_layers=None, seed=None, name
         )
     seeds = seed_stream(seed, 21)
     inputs = keras.Input(image_shape, name="images")
-    x = inputs
-    for i in range(num_layers):
-        x = layers.Conv2D(
-            min(filters * 2**i, 8 * filters),
-            4,
-            strides=2,
-            padding="same",
-            use_bias=i == 0,
-            kernel_initializer=init(next(seeds)),
-        )(x)
-        if i:
-            x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
-        x = layers.LeakyReLU(0.2)(x)
+    x = _encoder(inputs, filters, num_layers, seeds)
     for i in reversed(range(num_layers - 1)):
         x = layers.Conv2DTranspose(
             min(filters * 2**i, 8 * filters),
@@ -74,19 +79,7 @@ def discogan_discriminator(image_shape, filters=64, num_layers=None, seed=None, 
     num_layers = check_positive_int(num_layers, "num_layers")
     seeds = seed_stream(seed, 22)
     inputs = keras.Input(image_shape, name="images")
-    x = inputs
-    for i in range(num_layers):
-        x = layers.Conv2D(
-            min(filters * 2**i, 8 * filters),
-            4,
-            strides=2,
-            padding="same",
-            use_bias=i == 0,
-            kernel_initializer=init(next(seeds)),
-        )(x)
-        if i:
-            x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
-        x = layers.LeakyReLU(0.2)(x)
+    x = _encoder(inputs, filters, num_layers, seeds)
     x = layers.Flatten(name="features")(x)
     logits = layers.Dense(1, kernel_initializer=init(next(seeds)), dtype="float32", name="logits")(
         x
