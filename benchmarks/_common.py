@@ -177,6 +177,21 @@ def git_info():
     }
 
 
+def gpu_info():
+    """The NVIDIA GPUs `nvidia-smi` lists, or a note that there are none."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "none (CPU only)"
+    return "; ".join(line.strip() for line in out.splitlines()) or "none (CPU only)"
+
+
 def machine_info():
     """The machine and library versions, read without importing any framework."""
     try:
@@ -190,7 +205,7 @@ def machine_info():
         "python_executable": sys.executable,
         "cpu_count": os.cpu_count(),
         "cpus_usable": usable,
-        "gpu": "none used (CPU only)",
+        "gpu": gpu_info(),
         "git": git_info(),
         "versions": {
             "keras": _version("keras"),

@@ -22,6 +22,7 @@ Usage
     KERAS_GANS_DATA_DIR=../shared/data python benchmarks/ema_quality.py --steps=2000
 """
 
+import json
 import os
 import sys
 import time
@@ -38,6 +39,7 @@ flags.DEFINE_integer("batch_size", 64, "Batch size.")
 flags.DEFINE_float("decay", 0.999, "EMA decay.")
 flags.DEFINE_integer("num_samples", 5000, "Samples scored per generator.")
 flags.DEFINE_integer("speed_steps", 30, "Timed steps of the speed comparison.")
+flags.DEFINE_integer("eval_every", 0, "Also score every this many steps (0: only at the end).")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, noise and data order.")
 
 
@@ -65,33 +67,58 @@ def worker(backend):
         speed[name] = FLAGS.speed_steps / (time.perf_counter() - start)
 
     keras.utils.set_random_seed(FLAGS.seed)
-    data = datasets.load("mnist", batch_size=FLAGS.batch_size, seed=FLAGS.seed)
+    # numpy arrays: `fit` serves them as a seeded stream on every backend,
+    # with no tf.data in the way (the same order as `datasets.load`'s rule).
+    x_train, _ = datasets.load_numpy("mnist", "train")
+    x_train = x_train.astype("float32") / 127.5 - 1.0
     gan = model()
     gan.compile(ema_decay=FLAGS.decay)
-    start = time.perf_counter()
-    gan.fit(data.repeat(), steps_per_epoch=FLAGS.steps, epochs=1, verbose=0)
-    train_s = time.perf_counter() - start
 
     clf = metrics.classifier("mnist")
     x_test, _ = datasets.load_numpy("mnist", "test")
     real = clf.features(x_test.astype("float32") / 127.5 - 1.0)
     z = np.random.default_rng(1).standard_normal((FLAGS.num_samples, gan.latent_dim))
     z = z.astype("float32")
-    scores = {}
-    for name, use_ema in (("trained", False), ("ema", True)):
-        fake, probs = clf.features_and_probabilities(gan.generate(z=z, use_ema=use_ema))
-        coverage = metrics.class_coverage(probs)
-        scores[name] = {
-            "fid": float(metrics.frechet_distance(real, fake)),
-            "class_coverage": {
-                k: float(v) for k, v in coverage._asdict().items() if np.ndim(v) == 0
-            },
-        }
+
+    def score():
+        out = {}
+        for name, use_ema in (("trained", False), ("ema", True)):
+            fake, probs = clf.features_and_probabilities(gan.generate(z=z, use_ema=use_ema))
+            coverage = metrics.class_coverage(probs)
+            out[name] = {
+                "fid": float(metrics.frechet_distance(real, fake)),
+                "class_coverage": {
+                    k: float(v) for k, v in coverage._asdict().items() if np.ndim(v) == 0
+                },
+            }
+        return out
+
+    every = FLAGS.eval_every or FLAGS.steps
+    curve, done, train_s = [], 0, 0.0
+    while done < FLAGS.steps:
+        n = min(every, FLAGS.steps - done)
+        start = time.perf_counter()
+        gan.fit(
+            x_train,
+            batch_size=FLAGS.batch_size,
+            steps_per_epoch=n,
+            initial_epoch=done // every,
+            epochs=done // every + 1,
+            verbose=0,
+        )
+        train_s += time.perf_counter() - start
+        done += n
+        curve.append({"step": done, **score()})
+        fids = {k: v["fid"] for k, v in curve[-1].items() if k != "step"}
+        print(json.dumps({"step": done, **fids}), flush=True)
+    scores = curve[-1]
+    scores = {k: v for k, v in scores.items() if k != "step"}
     return {
         "backend": backend,
         "speed_steps_per_s": speed,
         "train_seconds": train_s,
         "scores": scores,
+        "curve": curve,
     }
 
 
@@ -121,12 +148,27 @@ def main(argv):
     table = _common.table(
         ["backend", "generator", "classifier FID", "class coverage", "steps/s vs no EMA"], rows
     )
+    curve_rows = [
+        [r["backend"], c["step"], f"{c['trained']['fid']:.1f}", f"{c['ema']['fid']:.1f}"]
+        for r in results
+        for c in r.get("curve", [])
+    ]
+    if len(curve_rows) > len(results):
+        table += "\n\n" + _common.table(["backend", "step", "FID trained", "FID EMA"], curve_rows)
     print(table)
     payload = _common.header(start_time, start_load, start_git)
     payload.update(
         flags={
             k: getattr(FLAGS, k)
-            for k in ("steps", "batch_size", "decay", "num_samples", "speed_steps", "seed")
+            for k in (
+                "steps",
+                "batch_size",
+                "decay",
+                "num_samples",
+                "speed_steps",
+                "eval_every",
+                "seed",
+            )
         },
         worker_commands=commands,
         table=table,

@@ -139,9 +139,7 @@ def run_model(name, data, clf, real_features):
     batches = _batches(x, FLAGS.batch_size, FLAGS.seed)
     # A generator of numpy batches: `fit` on the same objects on every backend.
     start = time.perf_counter()
-    history = model.fit(
-        _as_dataset(batches, x.shape[1:]), steps_per_epoch=steps, epochs=1, verbose=2
-    )
+    history = model.fit(_as_dataset(batches, steps), epochs=1, verbose=2)
     train_s = time.perf_counter() - start
     n = FLAGS.pixel_samples if name in ("PixelCNN", "PixelRNN") else FLAGS.num_samples
     start = time.perf_counter()
@@ -174,12 +172,18 @@ def run_model(name, data, clf, real_features):
     return row
 
 
-def _as_dataset(batches, shape):
-    import tensorflow as tf
+def _as_dataset(batches, steps):
+    """`steps` batches of the generator as a `keras.utils.PyDataset` (no tf.data needed)."""
+    import keras
 
-    return tf.data.Dataset.from_generator(
-        lambda: batches, output_signature=tf.TensorSpec((None, *shape), tf.float32)
-    )
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return steps
+
+        def __getitem__(self, index):
+            return next(batches)
+
+    return Batches()
 
 
 def main(argv):

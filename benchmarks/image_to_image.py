@@ -35,6 +35,8 @@ import time
 from absl import app, flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_enum("task", "pix2pix", ["pix2pix", "cycle", "sr"], "Which experiment.")
@@ -42,6 +44,18 @@ flags.DEFINE_integer("steps", 600, "Training steps per model.")
 flags.DEFINE_integer("batch_size", 16, "Batch size.")
 flags.DEFINE_integer("filters", 16, "Width of the first layer of every network.")
 flags.DEFINE_integer("seed", 0, "Seed of the data draws and the models.")
+flags.DEFINE_bool(
+    "augment", True, "pix2pix: the paper's jitter and mirroring (tf.data); off: plain numpy fit."
+)
+flags.DEFINE_list(
+    "pix2pix_data",
+    ["cifar10", "fashion_mnist"],
+    "pix2pix: which tasks (cifar10: colourisation, fashion_mnist: edges).",
+)
+flags.DEFINE_integer("sr_blocks", 4, "SR: residual blocks of the generator (the paper: 16).")
+flags.DEFINE_integer("sr_crops", 8000, "SR: number of random training crops.")
+flags.DEFINE_integer("crop_size", 32, "SR: high-resolution crop size (the paper: 96).")
+flags.DEFINE_float("sr_lr", 1e-3, "SR: SRResNet's Adam learning rate (SRGAN's is 1e-4).")
 flags.DEFINE_string("out", "benchmarks/results", "Folder of the JSON results.")
 flags.DEFINE_string("images", "docs/images", "Folder of the example images.")
 
@@ -54,7 +68,13 @@ def _dataset(x, y, steps, batch_size, seed, jitter=1.125, mirror=True):
 
 def _fit(model, data, steps):
     start = time.perf_counter()
-    history = model.fit(data.repeat(), steps_per_epoch=steps, epochs=1, verbose=0).history
+    if isinstance(data, tuple):  # numpy (x, y): `fit` streams them, shuffled by the seed
+        x, y = data
+        history = model.fit(
+            x, y, batch_size=FLAGS.batch_size, steps_per_epoch=steps, epochs=1, verbose=0
+        ).history
+    else:
+        history = model.fit(data.repeat(), steps_per_epoch=steps, epochs=1, verbose=0).history
     return time.perf_counter() - start, {k: float(v[-1]) for k, v in history.items()}
 
 
@@ -72,6 +92,8 @@ def run_pix2pix():
 
     results = {}
     for name, loader in (("cifar10_colourisation", "cifar10"), ("fashion_edges", "fashion_mnist")):
+        if loader not in FLAGS.pix2pix_data:
+            continue
         train, _ = datasets.load_numpy(loader, "train")
         test, test_labels = datasets.load_numpy(loader, "test")
         train, test, test_labels = train[:10000], test[:1000], test_labels[:1000]
@@ -103,7 +125,10 @@ def run_pix2pix():
                 seed=FLAGS.seed,
             )
             model.compile()
-            data = _dataset(x, y, FLAGS.steps, FLAGS.batch_size, FLAGS.seed)
+            if FLAGS.augment:
+                data = _dataset(x, y, FLAGS.steps, FLAGS.batch_size, FLAGS.seed)
+            else:
+                data = (x, y)
             seconds, logs = _fit(model, data, FLAGS.steps)
             out = model.translate(tx, batch_size=250)
             outputs[label] = out
@@ -181,7 +206,9 @@ def run_cycle():
             **options,
         )
         model.compile()
-        data = datasets.unpaired_dataset(a, b, FLAGS.batch_size, seed=FLAGS.seed)
+        # `fit(a, b)` streams the two sets side by side, shuffled together; they
+        # hold different digits, so the pairs stay unpaired (no augmentation).
+        data = (a, b)
         seconds, logs = _fit(model, data, FLAGS.steps)
         fake_b = model.translate(ta, direction="a_to_b", batch_size=250)
         fake_a = model.translate(tb, direction="b_to_a", batch_size=250)
@@ -214,7 +241,9 @@ def run_sr():
     from keras_gans import datasets, metrics, models, plotting
 
     photos = datasets.load_sr_benchmark("CBSD68") + datasets.sample_photos()
-    lr, hr = datasets.sr_crops(photos, 8000, crop_size=32, scale=4, seed=FLAGS.seed)
+    lr, hr = datasets.sr_crops(
+        photos, FLAGS.sr_crops, crop_size=FLAGS.crop_size, scale=4, seed=FLAGS.seed
+    )
     benches = {k: datasets.load_sr_benchmark(k) for k in ("CSet5", "CSet14")}
 
     def evaluate(upsample):
@@ -234,22 +263,19 @@ def run_sr():
         "bicubic": evaluate(lambda s: datasets.bicubic_resize(s, (s.shape[0] * 4, s.shape[1] * 4)))
     }
     print("bicubic", results["bicubic"], flush=True)
-    import tensorflow as tf
-
-    # The crops are already random and mirrored; the two sizes go through as they are.
-    data = tf.data.Dataset.from_tensor_slices((lr, hr)).shuffle(len(lr), seed=FLAGS.seed)
-    data = data.batch(FLAGS.batch_size, drop_remainder=True)
+    # The crops are already random and mirrored; `fit` streams the pairs shuffled.
+    data = (lr, hr)
     keras.utils.set_random_seed(FLAGS.seed)
     common = dict(
         scale=4,
         generator_filters=FLAGS.filters,
-        num_blocks=4,
+        num_blocks=FLAGS.sr_blocks,
         discriminator_filters=FLAGS.filters,
         discriminator_blocks=3,
         seed=FLAGS.seed,
     )
     srresnet = models.SRGAN(adversarial_weight=0.0, feature_weight=0.0, **common)
-    srresnet.compile(g_optimizer=keras.optimizers.Adam(1e-3))
+    srresnet.compile(g_optimizer=keras.optimizers.Adam(FLAGS.sr_lr))
     seconds, logs = _fit(srresnet, data, FLAGS.steps)
     results["SRResNet (MSE)"] = evaluate(lambda s: srresnet.enhance(s, batch_size=1))
     results["SRResNet (MSE)"].update(train_seconds=round(seconds, 1), last_logs=logs)
@@ -285,10 +311,22 @@ def main(argv):
         "task": FLAGS.task,
         "backend": keras.config.backend(),
         "command": " ".join(sys.argv),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores (shared), no GPU",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, GPU: {_common.gpu_info()}",
         "steps": FLAGS.steps,
         "batch_size": FLAGS.batch_size,
         "filters": FLAGS.filters,
+        "flags": {
+            k: getattr(FLAGS, k)
+            for k in (
+                "augment",
+                "pix2pix_data",
+                "sr_blocks",
+                "sr_crops",
+                "crop_size",
+                "sr_lr",
+                "seed",
+            )
+        },
         "total_seconds": round(time.perf_counter() - start, 1),
         "results": results,
     }

@@ -109,15 +109,15 @@ def build(family, size, filters, seed=0):
 
 
 def mnist(size):
+    import keras
     import numpy as np
-    import tensorflow as tf
 
     from keras_gans.datasets import load_numpy
 
     x, _ = load_numpy("mnist", "train")
     x = x.astype("float32") / 127.5 - 1.0
     if size != 28:
-        x = tf.image.resize(x, (size, size)).numpy()
+        x = keras.ops.convert_to_numpy(keras.ops.image.resize(x, (size, size)))
     return np.clip(x, -1.0, 1.0).astype("float32")
 
 
