@@ -141,6 +141,21 @@ class TestVAE(TestCase):
         with pytest.raises(ValueError, match="divisible by 4"):
             models.VAE(image_shape=(10, 10, 1))
 
+    def test_generate_from_given_latents(self, small_vae):
+        vae = small_vae
+        inputs = vae.grid_inputs(4, seed=1)
+        assert inputs["z"].shape == (4, vae.latent_dim)
+        np.testing.assert_array_equal(inputs["z"], vae.grid_inputs(4, seed=1)["z"])
+        out = vae.generate(**inputs)
+        np.testing.assert_allclose(out, vae.decode(inputs["z"]) * 2 - 1, atol=1e-6)
+        # `generate(n, seed)` draws the same latents with numpy.
+        z = np.random.default_rng(7).standard_normal((3, vae.latent_dim)).astype("float32")
+        np.testing.assert_allclose(vae.generate(3, seed=7), vae.generate(z=z), atol=1e-6)
+        with pytest.raises(ValueError, match="either `n` or `z`"):
+            vae.generate(3, z=z)
+        with pytest.raises(ValueError, match="shape"):
+            vae.generate(z=np.zeros((3, vae.latent_dim + 1)))
+
 
 class TestBinarize(TestCase):
     def test_binarize(self):

@@ -29,6 +29,7 @@ import keras
 import numpy as np
 
 from keras_gans import callbacks, datasets
+from keras_gans.datasets import stream
 from keras_gans.plotting import plot_samples_2d
 from keras_gans.utils import TMP_PREFIX, _umask, check_positive_int
 from keras_gans.zoo import scoring
@@ -100,6 +101,13 @@ def _training_data(preset, data_dir, conditional, steps_per_epoch):
         make = datasets.ring if preset.dataset == "ring" else datasets.grid
         data = make(preset.batch_size * steps_per_epoch, seed=preset.seed)
         return data, {"batch_size": preset.batch_size}
+    if preset.is_likelihood:
+        # Binarized once (seed 0), as `benchmarks/generative_compare.py` does;
+        # numpy arrays, so the recipe needs no tf.data.
+        # An endless seeded stream, so every epoch runs all its steps.
+        x, _ = datasets.load_binarized(preset.dataset, "train", seed=0, data_dir=data_dir)
+        data = stream.ArrayStream((x,), preset.batch_size, seed=preset.seed, infinite=True)
+        return data, {"steps_per_epoch": steps_per_epoch}
     if preset.dataset == "lsun_bedroom":
         data = datasets.load_lsun_bedroom(
             data_dir=data_dir, batch_size=preset.batch_size, seed=preset.seed
@@ -167,6 +175,36 @@ def render_card(card):
             lines.append(f"| {key} | {_fmt(value)} |")
     lines += ["", f"Protocol: {card['protocol']}", "", f"![samples]({card['samples']})", ""]
     return "\n".join(lines)
+
+
+LIKELIHOOD_PROTOCOL = (
+    "Likelihood: the model trains on the train split binarized once "
+    "(`keras_gans.datasets.load_binarized`, stochastic, seed 0); `neg_elbo_nats` is its "
+    "negative ELBO (one z draw per image, an upper bound on the NLL) on the 10,000 test "
+    "images binarized the same way (seed 1), in nats per image; samples are the decoder's "
+    "mean images."
+)
+
+
+def _parameters(model):
+    """Parameter counts per network and in all."""
+    parts = ("generator", "discriminator")
+    if not all(hasattr(model, p) for p in parts):
+        parts = ("encoder", "decoder")
+    out = {p: int(getattr(model, p).count_params()) for p in parts if hasattr(model, p)}
+    out["total"] = int(model.count_params())
+    return out
+
+
+def _likelihood_scores(model, preset, data_dir):
+    """The likelihood of the binarized test set (seed 0), in nats per image."""
+    x, _ = datasets.load_binarized(preset.dataset, "test", seed=0, data_dir=data_dir)
+    nats = float(np.mean(model.negative_elbo(x, seed=preset.seed)))
+    return {
+        "neg_elbo_nats": nats,
+        "neg_elbo_bits_per_dim": model.bits_per_dim(nats),
+        "likelihood_images": int(len(x)),
+    }
 
 
 def _fmt(v):
@@ -253,6 +291,9 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
         scores, protocol_text = scoring.score(
             gan, preset.dataset, num_samples=num_samples, data_dir=data_dir, progress=bool(verbose)
         )
+        if preset.is_likelihood:
+            scores.update(_likelihood_scores(gan, preset, data_dir))
+            protocol_text += " " + LIKELIHOOD_PROTOCOL
         floor = (
             {}
             if preset.is_toy
@@ -281,11 +322,7 @@ def build(name, data_dir=None, out_dir=None, num_samples=10000, steps=None, verb
                 "command": preset.recipe_command()
                 + ("" if steps == preset.steps else f" --steps={steps}"),
             },
-            "parameters": {
-                "generator": int(gan.generator.count_params()),
-                "discriminator": int(gan.discriminator.count_params()),
-                "total": int(gan.count_params()),
-            },
+            "parameters": _parameters(gan),
             "training": {
                 "seconds": round(seconds, 1),
                 "steps_per_second": round(steps / seconds, 3),

@@ -11,6 +11,8 @@ is in the preset's card, `zoo/<name>/card.json`, written by the recipe
 import dataclasses
 
 TOY_DATASETS = ("ring", "grid")
+# Families trained by maximum likelihood on binarized images, not adversarially.
+LIKELIHOOD_FAMILIES = ("VAE",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +64,12 @@ class Preset:
         return self.dataset in TOY_DATASETS
 
     @property
+    def is_likelihood(self):
+        """A likelihood model: trained on the data set binarized (seed 0) and
+        scored on its samples and on its likelihood of the binarized test set."""
+        return self.family in LIKELIHOOD_FAMILIES
+
+    @property
     def steps_per_epoch(self):
         return self.steps // self.epochs
 
@@ -74,6 +82,8 @@ class Preset:
 
     @property
     def optimizer_text(self):
+        if self.is_likelihood:
+            return "the family's default (Adam(1e-3))"
         if self.optimizer == "toy":
             return (
                 "Adam(1e-3, beta_1=0.5) for both networks, decayed to 5% along a cosine "
@@ -203,6 +213,18 @@ PRESETS = {
             batch_size=64,
             description="DCGAN, width 32, on CIFAR-10 32x32",
             paper=_DCGAN_PAPER,
+        ),
+        Preset(
+            name="vae_mnist",
+            family="VAE",
+            dataset="mnist",
+            model={"image_shape": _MNIST, "latent_dim": 16, "filters": 32},
+            steps=5000,
+            epochs=10,
+            batch_size=64,
+            backend="jax",
+            description="Convolutional VAE on binarized MNIST: the likelihood baseline",
+            paper="Kingma and Welling, 2014 (VAE), arXiv:1312.6114",
         ),
         Preset(
             name="dcgan_lsun",

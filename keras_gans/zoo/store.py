@@ -160,7 +160,7 @@ def compile_args(preset):
 
 
 def load(name, compile=True):
-    """Loads a preset of the zoo: the whole GAN, generator and discriminator.
+    """Loads a preset of the zoo: the whole model (a GAN: generator and discriminator).
 
     The weights file's sha256 is checked against the preset's card before
     anything is loaded. The model is ready to `generate`; with
@@ -230,7 +230,7 @@ def info(name):
 
 HEADLINE = {
     "toy": ("modes", "high_quality", "reverse_kl"),
-    "image": ("fid", "precision", "recall", "is"),
+    "image": ("fid", "precision", "recall", "is", "neg_elbo_nats"),
 }
 
 

@@ -184,10 +184,24 @@ class VAE(LikelihoodModel):
         z = rng.standard_normal((check_n(n), self.latent_dim)).astype("float32")
         return self.decode(z, batch_size=batch_size)
 
-    def generate(self, n, seed=None, batch_size=256):
-        """`sample(n)` mapped to [-1, 1], the range GAN samples and
-        `keras_gans.metrics` use."""
-        return self.sample(n, seed=seed, batch_size=batch_size) * 2.0 - 1.0
+    def generate(self, n=None, z=None, seed=None, batch_size=256):
+        """Decoded mean images mapped to [-1, 1], the range GAN samples and
+        `keras_gans.metrics` use: of `n` draws of `z ~ N(0, I)` (numpy,
+        seeded by `seed`), or of the given latent vectors `z`."""
+        if (n is None) == (z is None):
+            raise ValueError("Pass either `n` or `z` to `generate`.")
+        if z is None:
+            return self.sample(n, seed=seed, batch_size=batch_size) * 2.0 - 1.0
+        z = np.asarray(z, dtype="float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"`z` must have shape (n, {self.latent_dim}); received {z.shape}.")
+        return self.decode(z, batch_size=batch_size) * 2.0 - 1.0
+
+    def grid_inputs(self, n, seed=0):
+        """Fixed inputs for sample grids and reference outputs: `{"z": ...}`,
+        drawn with numpy."""
+        rng = np.random.default_rng(seed)
+        return {"z": rng.standard_normal((check_n(n), self.latent_dim)).astype("float32")}
 
     def get_config(self):
         return {
