@@ -18,6 +18,11 @@ things that differ per framework:
   `keras.distribution.DataParallel` on JAX, `tf.distribute.MirroredStrategy`
   on TensorFlow, the ranks of an initialised `torch.distributed` process
   group on PyTorch (one process per device; raises when there is no group).
+- `model_parallel(model_axis=2, devices=None, min_kernel_size=4096,
+  layout_map=None)`: on JAX, a `keras.distribution.ModelParallel` scope over
+  a `(data, model)` mesh that splits the batch over `data` and every big
+  kernel's last axis over `model`; TensorFlow and PyTorch raise
+  `NotImplementedError`.
 - `shard_batches(data, batch_size)`: `(data, batch_size)` for this process:
   on torch inside `data_parallel()`, this rank's rows of every global batch
   and the per-rank batch size; elsewhere both unchanged.
@@ -57,6 +62,7 @@ num_replicas = _core.num_replicas
 draw_for_replica = _core.draw_for_replica
 cross_replica_mean = _core.cross_replica_mean
 shard_batches = _core.shard_batches
+model_parallel = _core.model_parallel
 
 __all__ = [
     "name",
@@ -69,4 +75,5 @@ __all__ = [
     "draw_for_replica",
     "cross_replica_mean",
     "shard_batches",
+    "model_parallel",
 ]

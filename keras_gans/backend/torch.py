@@ -303,3 +303,12 @@ def _detach(tree):
     if isinstance(tree, (list, tuple)):
         return type(tree)(_detach(v) for v in tree)
     return tree
+
+
+def model_parallel(model_axis=2, devices=None, min_kernel_size=4096, layout_map=None):
+    raise NotImplementedError(
+        "keras_gans.backend.model_parallel() shards kernels over a device mesh with "
+        "keras.distribution.ModelParallel, which only Keras' JAX backend implements. "
+        "Run with KERAS_BACKEND=jax (the .keras files load on any backend), or use "
+        "data_parallel() on this backend."
+    )
