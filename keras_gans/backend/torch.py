@@ -100,7 +100,10 @@ def cross_replica_mean(value):
     replicas = num_replicas()
     if replicas == 1:
         return value
-    total = torch.as_tensor(value).detach().clone()
+    if isinstance(value, torch.Tensor):
+        total = value.detach().clone()
+    else:
+        total = torch.tensor(value, dtype=torch.float32, device=_collective_device())
     dist.all_reduce(total)
     return total / replicas
 
@@ -211,10 +214,17 @@ def _all_reduce_sum(tensors):
     return out
 
 
+def _collective_device():
+    """Where a tensor made for a collective must live: NCCL takes CUDA tensors only."""
+    if dist.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
+
+
 def _check_same_batch(model, data):
     real, _ = model.unpack_batch(data)
     n = int(real.shape[0])
-    sizes = torch.tensor([n, -n], dtype=torch.int64)
+    sizes = torch.tensor([n, -n], dtype=torch.int64, device=_collective_device())
     dist.all_reduce(sizes, op=dist.ReduceOp.MAX)
     if int(sizes[0]) != n or int(-sizes[1]) != n:
         raise ValueError(
