@@ -16,11 +16,21 @@ things that differ per framework:
 - `data_parallel(devices=None)`: a context in which to build, compile and
   fit a model for data-parallel training over `devices`:
   `keras.distribution.DataParallel` on JAX, `tf.distribute.MirroredStrategy`
-  on TensorFlow; PyTorch has none (raises `NotImplementedError`).
+  on TensorFlow, the ranks of an initialised `torch.distributed` process
+  group on PyTorch (one process per device; raises when there is no group).
+- `model_parallel(model_axis=2, devices=None, min_kernel_size=4096,
+  layout_map=None)`: on JAX, a `keras.distribution.ModelParallel` scope over
+  a `(data, model)` mesh that splits the batch over `data` and every big
+  kernel's last axis over `model`; TensorFlow and PyTorch raise
+  `NotImplementedError`.
+- `shard_batches(data, batch_size)`: `(data, batch_size)` for this process:
+  on torch inside `data_parallel()`, this rank's rows of every global batch
+  and the per-rank batch size; elsewhere both unchanged.
 - `num_replicas()`, `draw_for_replica(draw, batch_size)`,
   `cross_replica_mean(x)`: what the train step needs to give the same result
-  on several replicas as on one device (only `tf.distribute` runs the step
-  per replica; see `keras_gans.backend.tensorflow`).
+  on several replicas as on one device (`tf.distribute` and
+  `torch.distributed` run the step per replica; see
+  `keras_gans.backend.tensorflow` and `keras_gans.backend.torch`).
 
 The framework is chosen by `keras.config.backend()` (that is, by
 `KERAS_BACKEND`) when keras_gans is imported.
@@ -51,6 +61,8 @@ data_parallel = _core.data_parallel
 num_replicas = _core.num_replicas
 draw_for_replica = _core.draw_for_replica
 cross_replica_mean = _core.cross_replica_mean
+shard_batches = _core.shard_batches
+model_parallel = _core.model_parallel
 
 __all__ = [
     "name",
@@ -62,4 +74,6 @@ __all__ = [
     "num_replicas",
     "draw_for_replica",
     "cross_replica_mean",
+    "shard_batches",
+    "model_parallel",
 ]

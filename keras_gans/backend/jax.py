@@ -17,6 +17,7 @@ list position.
 """
 
 import contextlib
+import math
 
 import jax
 import jax.numpy as jnp
@@ -137,3 +138,82 @@ def data_parallel(devices=None):
 
 def inference_mode():
     return contextlib.nullcontext()
+
+
+def shard_batches(data, batch_size):
+    # One process feeds the global batch; the distribution splits it.
+    return data, batch_size
+
+
+class _ShardedKernels(keras.distribution.ModelParallel):
+    """`ModelParallel` whose default layout shards every big kernel's last axis.
+
+    A variable named `kernel` (Dense, Conv, Conv2DTranspose and the families'
+    own layers) with at least `min_kernel_size` entries and a last axis that
+    divides over the `model` mesh axis is split on that axis; every other
+    variable is replicated. Paths in `layout_map` take precedence.
+    """
+
+    def __init__(self, layout_map, min_kernel_size):
+        super().__init__(layout_map=layout_map, batch_dim_name="data")
+        self._min_kernel_size = min_kernel_size
+        self._model_size = self.device_mesh.shape[1]
+
+    def get_variable_layout(self, variable):
+        if getattr(variable, "_layout", None) is not None:
+            return variable._layout
+        explicit = self._layout_map[variable.path]
+        if explicit is not None:
+            return explicit
+        shape = tuple(variable.shape)
+        axes = [None] * len(shape)
+        if (
+            variable.path.rsplit("/", 1)[-1] == "kernel"
+            and len(shape) >= 2
+            and math.prod(shape) >= self._min_kernel_size
+            and shape[-1] % self._model_size == 0
+        ):
+            axes[-1] = "model"
+        return keras.distribution.TensorLayout(axes, self.device_mesh)
+
+    def get_tensor_layout(self, path):
+        explicit = self._layout_map[path]
+        if explicit is not None or not _active:
+            return explicit
+        # Inside a train step: every layer output split over `data` on its
+        # batch axis and whole on the others (see `model_parallel`).
+        return jax.sharding.NamedSharding(
+            self.device_mesh.backend_mesh, jax.sharding.PartitionSpec("data")
+        )
+
+
+def model_parallel(model_axis=2, devices=None, min_kernel_size=4096, layout_map=None):
+    """A `keras.distribution.ModelParallel` scope over a `(data, model)` device mesh.
+
+    The devices (all by default) form a mesh of `len(devices) // model_axis`
+    rows on the `data` axis, over which the batch is split, and `model_axis`
+    columns on the `model` axis, over which every kernel of at least
+    `min_kernel_size` entries whose last axis divides by `model_axis` is
+    split (see `_ShardedKernels`). `layout_map` maps variable paths (regular
+    expressions, as in `keras.distribution.LayoutMap`) to axis tuples such as
+    `(None, "model")` that override that rule.
+    """
+    if devices is None:
+        devices = keras.distribution.list_devices()
+    devices = list(devices)
+    if not (isinstance(model_axis, int) and model_axis >= 1):
+        raise ValueError(f"`model_axis` must be a positive integer; received {model_axis!r}.")
+    if len(devices) % model_axis:
+        raise ValueError(
+            f"{len(devices)} devices do not form a mesh with a model axis of {model_axis}: "
+            "the number of devices must be a multiple of `model_axis`."
+        )
+    mesh = keras.distribution.DeviceMesh(
+        shape=(len(devices) // model_axis, model_axis),
+        axis_names=("data", "model"),
+        devices=devices,
+    )
+    layouts = keras.distribution.LayoutMap(mesh)
+    for path, axes in (layout_map or {}).items():
+        layouts[path] = tuple(axes)
+    return _ShardedKernels(layouts, min_kernel_size).scope()

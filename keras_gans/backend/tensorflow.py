@@ -139,3 +139,17 @@ def data_parallel(devices=None):
 
 def inference_mode():
     return contextlib.nullcontext()
+
+
+def shard_batches(data, batch_size):
+    # One process feeds the global batch; the distribution splits it.
+    return data, batch_size
+
+
+def model_parallel(model_axis=2, devices=None, min_kernel_size=4096, layout_map=None):
+    raise NotImplementedError(
+        "keras_gans.backend.model_parallel() shards kernels over a device mesh with "
+        "keras.distribution.ModelParallel, which only Keras' JAX backend implements. "
+        "Run with KERAS_BACKEND=jax (the .keras files load on any backend), or use "
+        "data_parallel() on this backend."
+    )
