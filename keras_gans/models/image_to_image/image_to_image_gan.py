@@ -112,6 +112,9 @@ class ImageToImageGAN(GAN):
     def finish_step(self, values, guard):
         """Counts the step, updates the loss trackers and returns the logs."""
         self.optimizer.iterations.assign_add(1)
+        # Under tf.distribute / torch.distributed each replica saw its slice of
+        # the batch: log the mean over replicas, the whole batch's value.
+        values = {k: backend.cross_replica_mean(v) for k, v in values.items()}
         trackers = self._state.trackers
         for name in values:
             if name not in trackers:
