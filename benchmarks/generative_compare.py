@@ -55,6 +55,9 @@ flags.DEFINE_integer("batch_size", 64, "Training batch size.", lower_bound=1)
 flags.DEFINE_integer("num_samples", 1000, "Samples scored per model.", lower_bound=10)
 flags.DEFINE_integer("pixel_samples", 200, "Samples of PixelCNN/PixelRNN.", lower_bound=10)
 flags.DEFINE_integer("nll_images", 10000, "Binarized test images for NLL/ELBO.", lower_bound=1)
+flags.DEFINE_enum(
+    "pixelrnn_kind", "row_lstm", ["row_lstm", "diagonal_bilstm"], "PixelRNN's recurrent layer."
+)
 flags.DEFINE_string("data_dir", None, "Folder of the data files (default $KERAS_GANS_DATA_DIR).")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, noise and data order.")
 flags.DEFINE_integer("threads", 1, "Framework thread pools (0: the frameworks' defaults).")
@@ -125,6 +128,8 @@ def run_model(name, data, clf, real_features):
     grey, binary, test_binary = data
     keras.utils.set_random_seed(FLAGS.seed)
     kwargs = dict(MODELS[name])
+    if name == "PixelRNN":
+        kwargs["kind"] = FLAGS.pixelrnn_kind
     steps = _steps(name)
     if name in LIKELIHOOD:
         model = getattr(models, name)(image_shape=(28, 28, 1), seed=FLAGS.seed, **kwargs)
@@ -160,6 +165,8 @@ def run_model(name, data, clf, real_features):
         "final_logs": {k: float(v[-1]) for k, v in history.history.items()},
         **_scores(clf, real_features, images),
     }
+    if name == "PixelRNN":
+        row["pixelrnn_kind"] = FLAGS.pixelrnn_kind
     test = test_binary[: FLAGS.nll_images]
     if name in ("PixelCNN", "PixelRNN"):
         row["nll_nats"] = float(model.nll(test).mean())

@@ -9,6 +9,8 @@ from keras import ops
 from test_case import TestCase
 
 from keras_gans import datasets, models
+from keras_gans.layers import DiagonalBiLSTM
+from keras_gans.layers.diagonal_bilstm import skew, unskew
 from keras_gans.layers.masked_conv2d import causal_mask
 from keras_gans.models.likelihood import bernoulli_nll
 from keras_gans.models.vae import gaussian_kl
@@ -20,6 +22,11 @@ MODELS = [
     ("pixelcnn", models.PixelCNN, {"filters": 4, "num_layers": 2}),
     ("gated_pixelcnn", models.PixelCNN, {"filters": 4, "num_layers": 2, "gated": True}),
     ("pixelrnn", models.PixelRNN, {"units": 4, "num_layers": 1}),
+    (
+        "pixelrnn_diagonal",
+        models.PixelRNN,
+        {"units": 4, "num_layers": 1, "kind": "diagonal_bilstm"},
+    ),
     ("vae", models.VAE, {"filters": 4, "hidden_units": 8, "latent_dim": 3}),
 ]
 AUTOREGRESSIVE = [m for m in MODELS if m[1] is not models.VAE]
@@ -104,6 +111,121 @@ class TestAutoregressive(TestCase):
             model.nll(np.full((2, *SHAPE), 0.5))
         with pytest.raises(ValueError, match="own likelihood"):
             model.compile(loss="mse")
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def diagonal_bilstm_reference(layer, x):
+    """`DiagonalBiLSTM` in float64 numpy, pixel by pixel on the unskewed image.
+
+    Left LSTM: the state at (i, j) comes from the hidden states above (i - 1, j)
+    and to the left (i, j - 1) and the cell state to the left; states outside
+    the image are zero. Right LSTM: the same on the mirrored image, mirrored
+    back, then shifted down one row.
+    """
+    kernel_in, bias_in, kernel_state, bias_state = (
+        np.asarray(ops.convert_to_numpy(w), "float64")
+        for w in (
+            layer.input_to_state.kernel,
+            layer.input_to_state.bias,
+            layer.state_kernel,
+            layer.state_bias,
+        )
+    )
+    u = layer.units
+    gates = np.asarray(x, "float64") @ kernel_in[0, 0] + bias_in
+    batch, height, width, _ = x.shape
+    outputs = []
+    for d in range(2):
+        g = gates[..., 4 * u * d : 4 * u * (d + 1)]
+        if d == 1:
+            g = g[:, :, ::-1]
+        h = np.zeros((batch, height + 1, width + 1, u))
+        c = np.zeros_like(h)
+        for i in range(height):
+            for j in range(width):
+                z = g[:, i, j] + h[:, i, j + 1] @ kernel_state[d, 0]
+                z = z + h[:, i + 1, j] @ kernel_state[d, 1] + bias_state[d]
+                i_gate, f_gate, o_gate, cand = np.split(z, 4, axis=-1)
+                c[:, i + 1, j + 1] = _sigmoid(f_gate) * c[:, i + 1, j]
+                c[:, i + 1, j + 1] += _sigmoid(i_gate) * np.tanh(cand)
+                h[:, i + 1, j + 1] = _sigmoid(o_gate) * np.tanh(c[:, i + 1, j + 1])
+        outputs.append(h[:, 1:, 1:])
+    right = outputs[1][:, :, ::-1]
+    right = np.concatenate([np.zeros_like(right[:, :1]), right[:, :-1]], axis=1)
+    return outputs[0] + right
+
+
+def random_diagonal_bilstm(units, input_shape, seed=0, **kwargs):
+    """A built layer with normal(0, 1) weights and biases drawn by numpy (the
+    same values on every backend)."""
+    layer = DiagonalBiLSTM(units, **kwargs)
+    layer.build(input_shape)
+    rng = np.random.default_rng(seed)
+    for w in layer.weights:
+        w.assign(rng.normal(size=w.shape).astype("float32"))
+    return layer
+
+
+class TestDiagonalBiLSTM(TestCase):
+    def test_skew_moves_row_i_right_by_i_and_unskew_inverts_it(self):
+        x = np.arange(1, 2 * 3 * 5 * 2 + 1, dtype="float32").reshape(2, 3, 5, 2)
+        skewed = ops.convert_to_numpy(skew(x))
+        assert skewed.shape == (2, 3, 7, 2)
+        expected = np.zeros((2, 3, 7, 2), "float32")
+        for i in range(3):
+            expected[:, i, i : i + 5] = x[:, i]
+        np.testing.assert_array_equal(skewed, expected)
+        np.testing.assert_array_equal(ops.convert_to_numpy(unskew(skewed, 5)), x)
+
+    def test_matches_reference_and_sees_every_earlier_pixel_and_no_later_one(self):
+        height, width, n = 4, 5, 20
+        x = np.random.default_rng(3).normal(size=(1, height, width, 2)).astype("float32")
+        layer = random_diagonal_bilstm(3, x.shape, seed=4)
+        # Image j + 1 changes pixel j (raster order), both channels.
+        batch = np.repeat(x, n + 1, axis=0)
+        for j in range(n):
+            batch[j + 1].reshape(n, 2)[j] += 1.0
+        out = ops.convert_to_numpy(layer(batch))
+        assert out.shape == (n + 1, height, width, 3)
+        np.testing.assert_allclose(out, diagonal_bilstm_reference(layer, batch), atol=2e-5)
+        out = out.reshape(n + 1, n, -1)
+        change = np.abs(out[1:] - out[0]).max(axis=-1).T  # [output i, changed pixel j]
+        earlier = np.tril(np.ones((n, n), bool))  # j <= i: the layer's own pixel too
+        assert change[~earlier].max() < 1e-6
+        # No blind spot: every earlier pixel moves the output, including
+        # (0, width - 1) for (height - 1, 0), which only the right LSTM reaches.
+        assert change[earlier].min() > 1e-5
+        assert change[n - width, width - 1] > 1e-5
+
+    def test_unrolled_loop_matches_reference(self):
+        x = np.random.default_rng(1).normal(size=(2, 3, 4, 2)).astype("float32")
+        layer = random_diagonal_bilstm(3, x.shape, seed=2, unroll=True)
+        out = ops.convert_to_numpy(layer(x))
+        np.testing.assert_allclose(out, diagonal_bilstm_reference(layer, x), atol=2e-5)
+
+    def test_config_round_trip_and_arguments(self):
+        layer = DiagonalBiLSTM(3, unroll=True, name="d")
+        clone = DiagonalBiLSTM.from_config(layer.get_config())
+        assert clone.get_config() == layer.get_config() and clone.unroll
+        with pytest.raises(ValueError, match="units"):
+            DiagonalBiLSTM(0)
+        with pytest.raises(TypeError, match="unroll"):
+            DiagonalBiLSTM(2, unroll="yes")
+        with pytest.raises(ValueError, match="kind"):
+            models.PixelRNN(image_shape=SHAPE, kind="diagonal")
+
+    def test_pixelrnn_diagonal_sample_shapes(self):
+        model = models.PixelRNN(
+            image_shape=(4, 3, 1), units=2, num_layers=1, kind="diagonal_bilstm", seed=0
+        )
+        assert [type(r).__name__ for r in model.rnns] == ["DiagonalBiLSTM"]
+        a = model.sample(3, seed=5)
+        assert a.shape == (3, 4, 3, 1) and set(np.unique(a)) <= {0.0, 1.0}
+        np.testing.assert_array_equal(a, model.sample(3, seed=5))
+        assert model.generate(3, seed=1).shape == (3, 4, 3, 1)
 
 
 @pytest.fixture(scope="module")

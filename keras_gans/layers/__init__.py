@@ -1,6 +1,7 @@
 """Layers of the GAN toolkit, one public layer per module."""
 
 from keras_gans.layers.conditioning_augmentation import ConditioningAugmentation
+from keras_gans.layers.diagonal_bilstm import DiagonalBiLSTM
 from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
@@ -14,6 +15,7 @@ from keras_gans.layers.virtual_batch_normalization import (
 
 __all__ = [
     "ConditioningAugmentation",
+    "DiagonalBiLSTM",
     "ImagePool",
     "MaskedConv2D",
     "MinibatchDiscrimination",
