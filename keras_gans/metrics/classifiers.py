@@ -2,7 +2,9 @@
 
 FID with InceptionV3 says little about 28x28 digits, so, like TF-GAN's "MNIST
 score", the project trains and ships small classifiers for MNIST,
-Fashion-MNIST and CIFAR-10 (`zoo/classifiers/`, recipe
+Fashion-MNIST, CIFAR-10 and MNIST-M (the MNIST digits over colour photo
+crops, `load_mnist_m`, the target domain of the MNIST -> MNIST-M
+translation benchmark) (`zoo/classifiers/`, recipe
 `zoo/classifiers/train_classifier.py`, test accuracy and sha256 in the card
 next to each file). `classifier(name)` builds the network, checks the
 weights' sha256 against the value written here and loads them:
@@ -53,6 +55,13 @@ SPECS = {
         "cifar10.weights.h5",
         "7826652c2775669a7510f24adb1af6a9fd10e659c443d396055f62dbfab5d3d4",
     ),
+    "mnist_m": ClassifierSpec(
+        "mnist_m",
+        (28, 28, 3),
+        10,
+        "mnist_m.weights.h5",
+        "bd52a8eb06189622f23ffaff1a78ba861ad802300d23cfc0a13a919d0f7660c6",
+    ),
 }
 NAMES = tuple(SPECS)
 
@@ -67,6 +76,28 @@ def _check_name(name):
     if name not in SPECS:
         raise ValueError(f"Unknown classifier {name!r}; available: {', '.join(NAMES)}.")
     return SPECS[name]
+
+
+# The seeds of the MNIST-M splits the mnist_m classifier was trained and tested on.
+MNIST_M_SEEDS = {"train": 0, "test": 1}
+
+
+def load_mnist_m(split="test", data_dir=None):
+    """The MNIST-M split of the `"mnist_m"` classifier, `(images, labels)`.
+
+    The MNIST `split` digits blended over crops of the CIFAR-10 photos of the
+    same split by `keras_gans.datasets.mnist_m`, with the seed in
+    `MNIST_M_SEEDS`: uint8 `(n, 28, 28, 3)` and int64 `(n,)`, n = 60,000
+    (train) or 10,000 (test). Needs the MNIST and CIFAR-10 files (`data_dir`
+    or `$KERAS_GANS_DATA_DIR`, as for `keras_gans.datasets.load_numpy`).
+    """
+    from keras_gans import datasets
+
+    if split not in MNIST_M_SEEDS:
+        raise ValueError(f"`split` must be 'train' or 'test'; received {split!r}.")
+    digits, labels = datasets.load_numpy("mnist", split, data_dir=data_dir)
+    photos, _ = datasets.load_numpy("cifar10", split, data_dir=data_dir)
+    return datasets.mnist_m(digits, photos, seed=MNIST_M_SEEDS[split]), labels
 
 
 def _conv_block(x, filters, name):
@@ -185,7 +216,7 @@ def classifier(name, weights=None, batch_size=500):
     """Loads one of the project's classifiers after checking its sha256.
 
     Args:
-        name: `"mnist"`, `"fashion_mnist"` or `"cifar10"`.
+        name: `"mnist"`, `"fashion_mnist"`, `"cifar10"` or `"mnist_m"`.
         weights: path to the `.weights.h5` file; default the file shipped in
             `zoo/classifiers/`. Its sha256 must equal the one recorded for
             `name`, or a `ValueError` says so and nothing is loaded.

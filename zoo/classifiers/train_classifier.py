@@ -3,7 +3,12 @@
     KERAS_BACKEND=tensorflow python zoo/classifiers/train_classifier.py \
         --dataset=mnist --data_dir=/path/to/data
 
-writes `zoo/classifiers/<dataset>.weights.h5` and `<dataset>.json` (test
+`--dataset=mnist_m` trains on MNIST-M made on the fly
+(`keras_gans.metrics.classifiers.load_mnist_m`: the MNIST train digits over
+CIFAR-10 train crops, tested on the MNIST test digits over CIFAR-10 test
+crops, each with its own fixed seed); it needs both data sets' files.
+
+It writes `zoo/classifiers/<dataset>.weights.h5` and `<dataset>.json` (test
 accuracy on the whole test split, sha256, the command, the machine and the
 training time). The network is `keras_gans.metrics.classifiers.build_classifier`;
 the data come from `keras_gans.datasets.load_numpy` (local files with
@@ -21,9 +26,11 @@ import time
 
 from absl import app, flags
 
-flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist", "cifar10"], "Data set.")
+flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist", "cifar10", "mnist_m"], "Data set.")
 flags.DEFINE_string("data_dir", None, "Folder of the data files (default $KERAS_GANS_DATA_DIR).")
-flags.DEFINE_integer("epochs", None, "Epochs (default: 4 MNIST, 8 Fashion-MNIST, 6 CIFAR-10).")
+flags.DEFINE_integer(
+    "epochs", None, "Epochs (default: 4 MNIST and MNIST-M, 8 Fashion-MNIST, 6 CIFAR-10)."
+)
 flags.DEFINE_integer("batch_size", 128, "Batch size.")
 flags.DEFINE_float("learning_rate", 2e-3, "Peak Adam learning rate (cosine decay to 0).")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, shuffling and augmentation.")
@@ -39,7 +46,7 @@ ENV_SHOWN = (
     "TF_NUM_INTRAOP_THREADS",
     "TF_NUM_INTEROP_THREADS",
 )
-DEFAULT_EPOCHS = {"mnist": 4, "fashion_mnist": 8, "cifar10": 6}
+DEFAULT_EPOCHS = {"mnist": 4, "fashion_mnist": 8, "cifar10": 6, "mnist_m": 4}
 
 
 class StopAfter:
@@ -70,8 +77,12 @@ def main(argv):
     name = FLAGS.dataset
     epochs = FLAGS.epochs or DEFAULT_EPOCHS[name]
     keras.utils.set_random_seed(FLAGS.seed)
-    x_train, y_train = datasets.load_numpy(name, "train", data_dir=FLAGS.data_dir)
-    x_test, y_test = datasets.load_numpy(name, "test", data_dir=FLAGS.data_dir)
+    if name == "mnist_m":
+        x_train, y_train = classifiers.load_mnist_m("train", data_dir=FLAGS.data_dir)
+        x_test, y_test = classifiers.load_mnist_m("test", data_dir=FLAGS.data_dir)
+    else:
+        x_train, y_train = datasets.load_numpy(name, "train", data_dir=FLAGS.data_dir)
+        x_test, y_test = datasets.load_numpy(name, "test", data_dir=FLAGS.data_dir)
     x_train = x_train.astype("float32") / 127.5 - 1.0
     x_test = x_test.astype("float32") / 127.5 - 1.0
 
@@ -82,6 +93,9 @@ def main(argv):
             keras.layers.RandomFlip("horizontal", seed=FLAGS.seed),
             keras.layers.RandomTranslation(0.125, 0.125, fill_mode="reflect", seed=FLAGS.seed),
         ]
+    elif name == "mnist_m":
+        # The photo behind the digit fills the border better than black would.
+        layers = [keras.layers.RandomTranslation(0.1, 0.1, fill_mode="reflect", seed=FLAGS.seed)]
     elif name == "fashion_mnist":
         layers = [keras.layers.RandomFlip("horizontal", seed=FLAGS.seed)]
     else:
@@ -132,6 +146,11 @@ def main(argv):
         "augmentation": [type(layer).__name__ for layer in layers],
         "optimizer": f"Adam, cosine decay from {FLAGS.learning_rate}, batch {FLAGS.batch_size}",
         "seed": FLAGS.seed,
+        **(
+            {"data": f"MNIST-M built by load_mnist_m, seeds {classifiers.MNIST_M_SEEDS}"}
+            if name == "mnist_m"
+            else {}
+        ),
         "command": " ".join(
             [f"KERAS_BACKEND={keras.config.backend()}"]
             + [f"{k}={shlex.quote(os.environ[k])}" for k in ENV_SHOWN if k in os.environ]
