@@ -44,6 +44,30 @@ class TestConditioningAugmentation(TestCase):
         np.testing.assert_allclose(ops.convert_to_numpy(c_eval), np.tile(mean, (5, 1)), atol=1e-6)
 
 
+class TestStageTwo(TestCase):
+    def test_refinement_starts_from_the_upsampled_stage_one_image(self):
+        from keras_gans.models.stackgan import stage2_generator
+
+        g2 = stage2_generator(3, (4, 4, 1), filters=4, cond_dim=2, residual_blocks=1, seed=0)
+        rng = np.random.default_rng(0)
+        low = rng.uniform(-0.9, 0.9, (2, 4, 4, 1)).astype("float32")
+        e = rng.standard_normal((2, 3)).astype("float32")
+        last = g2.get_layer("residual")
+        last.kernel.assign(np.zeros(last.kernel.shape, "float32"))
+        # Zero residual: stage II's image is stage I's, bilinearly upsampled.
+        high, _ = g2([low, e], training=False)
+        expected = ops.image.resize(low, (8, 8), interpolation="bilinear")
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(high), ops.convert_to_numpy(expected), atol=1e-5
+        )
+        # A residual moves the image in logit space: tanh(atanh(image) + r).
+        last.bias.assign(np.full(last.bias.shape, 0.5, "float32"))
+        moved = ops.convert_to_numpy(g2([low, e], training=False)[0])
+        np.testing.assert_allclose(
+            moved, np.tanh(np.arctanh(ops.convert_to_numpy(expected)) + 0.5), atol=1e-5
+        )
+
+
 class TestStackGAN(TestCase):
     @pytest.mark.parametrize("shape, low", [((32, 32, 3), 16), ((28, 28, 1), 14)])
     def test_default_resolutions(self, shape, low):

@@ -2,9 +2,11 @@
 
 from keras_gans.layers.conditioning_augmentation import ConditioningAugmentation
 from keras_gans.layers.diagonal_bilstm import DiagonalBiLSTM
+from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
+from keras_gans.layers.minibatch_stddev import MinibatchStdDev
 from keras_gans.layers.modulated_conv2d import ModulatedConv2D
 from keras_gans.layers.row_lstm import RowLSTM
 from keras_gans.layers.subpixel_upsampling import SubPixelUpsampling
@@ -16,9 +18,12 @@ from keras_gans.layers.virtual_batch_normalization import (
 __all__ = [
     "ConditioningAugmentation",
     "DiagonalBiLSTM",
+    "EqualizedConv2D",
+    "EqualizedDense",
     "ImagePool",
     "MaskedConv2D",
     "MinibatchDiscrimination",
+    "MinibatchStdDev",
     "ModulatedConv2D",
     "ReferenceBatch",
     "RowLSTM",

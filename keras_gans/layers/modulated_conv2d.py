@@ -1,5 +1,7 @@
 """`ModulatedConv2D`: StyleGAN2's style-modulated, demodulated convolution."""
 
+import math
+
 import keras
 from keras import ops
 
@@ -25,6 +27,13 @@ class ModulatedConv2D(keras.layers.Layer):
         demodulate: divide by the modulated kernel's norm (False for toRGB).
         epsilon: added under the square root.
         kernel_initializer: initializer of the shared kernel.
+        equalized: equalized learning rate (Karras et al., 2018): the stored
+            kernel is multiplied by `1 / sqrt(kernel_size^2 * in)` in every
+            call, so that a kernel initialized N(0, 1) gives unit-variance
+            outputs and Adam moves every layer at the same relative speed.
+            With demodulation the output does not depend on the kernel's
+            scale, but its gradient does (it falls as 1 / scale); without
+            demodulation (toRGB) the scale sets the output.
     """
 
     def __init__(
@@ -34,6 +43,7 @@ class ModulatedConv2D(keras.layers.Layer):
         demodulate=True,
         epsilon=1e-8,
         kernel_initializer="he_normal",
+        equalized=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -42,6 +52,7 @@ class ModulatedConv2D(keras.layers.Layer):
         self.demodulate = bool(demodulate)
         self.epsilon = float(epsilon)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.equalized = bool(equalized)
 
     def build(self, input_shape):
         x_shape = input_shape[0]
@@ -51,16 +62,25 @@ class ModulatedConv2D(keras.layers.Layer):
             initializer=self.kernel_initializer,
             name="kernel",
         )
+        fan_in = k * k * int(x_shape[-1])
+        self.weight_gain = 1.0 / math.sqrt(fan_in) if self.equalized else 1.0
+
+    def effective_kernel(self):
+        """The kernel the convolution uses: the stored one times `weight_gain`."""
+        if self.weight_gain == 1.0:
+            return self.kernel
+        return self.kernel * self.weight_gain
 
     def demodulation(self, styles):
         """`1 / sqrt(sum (w * s)^2 + eps)` per sample and output channel: `(batch, filters)`."""
-        w2 = ops.sum(ops.square(self.kernel), axis=(0, 1))  # (in, out)
+        w2 = ops.sum(ops.square(self.effective_kernel()), axis=(0, 1))  # (in, out)
         return ops.rsqrt(ops.matmul(ops.square(styles), w2) + self.epsilon)
 
     def call(self, inputs):
         x, styles = inputs
         styles = ops.cast(styles, x.dtype)
-        out = ops.conv(x * styles[:, None, None, :], self.kernel, strides=1, padding="same")
+        kernel = ops.cast(self.effective_kernel(), x.dtype)
+        out = ops.conv(x * styles[:, None, None, :], kernel, strides=1, padding="same")
         if self.demodulate:
             out = out * self.demodulation(styles)[:, None, None, :]
         return out
@@ -77,6 +97,7 @@ class ModulatedConv2D(keras.layers.Layer):
                 "demodulate": self.demodulate,
                 "epsilon": self.epsilon,
                 "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "equalized": self.equalized,
             }
         )
         return config

@@ -17,6 +17,35 @@ class StopGradient(layers.Layer):
         return input_shape
 
 
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ResidualRefinement(layers.Layer):
+    """`[upsampled image in (-1, 1), residual logits]` -> `tanh(atanh(image) + residual)`.
+
+    The image's own logits plus a residual, through tanh: with a zero
+    residual the output is the input image, so a stage-II generator built on
+    it starts as an upsampling of stage I and learns corrections to it
+    rather than an image of its own. The image is clipped to
+    `[-1 + epsilon, 1 - epsilon]` before `atanh`.
+    """
+
+    def __init__(self, epsilon=1e-3, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = float(epsilon)
+
+    def call(self, inputs):
+        image, residual = inputs
+        image = ops.clip(ops.cast(image, residual.dtype), -1.0 + self.epsilon, 1.0 - self.epsilon)
+        return ops.tanh(ops.arctanh(image) + residual)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[1]
+
+    def get_config(self):
+        config = super().get_config()
+        config["epsilon"] = self.epsilon
+        return config
+
+
 def _init(seed, offset):
     return keras.initializers.RandomNormal(0.0, 0.02, seed=None if seed is None else seed + offset)
 
@@ -71,7 +100,12 @@ def stage2_generator(
 
     Its own conditioning augmentation gives `c`, replicated over the image
     encoding (a 3x3 convolution of the stage-I image); residual blocks, then a
-    2x upsampling, a 3x3 convolution and a tanh convolution.
+    2x upsampling, a 3x3 convolution and a 3x3 convolution to residual
+    logits, added to the logits of the bilinearly upsampled stage-I image
+    (`ResidualRefinement`). Stage II thus starts as an upsampling of stage I
+    and refines it: it cannot drop stage I's image for one texture per
+    embedding, which a stage II that drew its image from scratch did (it has
+    no noise input of its own, and its discriminator does not see stage I).
     """
     size, _, channels = low_shape
     low = keras.Input(low_shape, name="stage1_image")
@@ -103,9 +137,11 @@ def stage2_generator(
         filters // 2 or 1, 3, padding="same", use_bias=False, kernel_initializer=_init(seed, 40)
     )(x)
     x = layers.ReLU()(layers.BatchNormalization()(x))
-    image = layers.Conv2D(
-        channels, 3, padding="same", activation="tanh", kernel_initializer=_init(seed, 41)
+    residual = layers.Conv2D(
+        channels, 3, padding="same", kernel_initializer=_init(seed, 41), name="residual"
     )(x)
+    upsampled = layers.UpSampling2D(2, interpolation="bilinear")(low)
+    image = ResidualRefinement(name="refine")([upsampled, residual])
     return keras.Model([low, e], [image, kl], name="stage2_generator")
 
 

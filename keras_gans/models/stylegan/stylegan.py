@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_gans import backend
+from keras_gans import ema as ema_lib
 from keras_gans.gan import GAN, _Holder
 from keras_gans.models.stylegan.stylegan_discriminator import stylegan_discriminator
 from keras_gans.models.stylegan.stylegan_generator import (
@@ -14,6 +15,32 @@ from keras_gans.models.stylegan.stylegan_generator import (
 )
 from keras_gans.regularizers import r1_penalty
 from keras_gans.utils import check_number, check_positive_int, check_seed
+
+
+class _RampedEMA(ema_lib.GeneratorEMA):
+    """A generator EMA whose half-life grows with the step (StyleGAN2's ema_rampup)."""
+
+    def __init__(self, generator, ema_generator, decay, rampup, optimizer):
+        super().__init__(generator, ema_generator, decay)
+        self.rampup = rampup
+        self.optimizer = optimizer
+
+    def current_decay(self):
+        """`min(decay, 0.5 ** (1 / (rampup * t)))`, `t` the steps including this one."""
+        t = ops.cast(self.optimizer.iterations, "float32") + 1.0
+        half_life = ops.maximum(self.rampup * t, 1e-8)
+        return ops.minimum(self.decay, ops.power(0.5, 1.0 / half_life))
+
+    def update(self):
+        decay = self.current_decay()
+        for src, dst in self._pairs:
+            value = ops.stop_gradient(ops.convert_to_tensor(src))
+            if src.trainable:
+                old = ops.cast(ops.convert_to_tensor(dst), "float32")
+                new = decay * old + (1.0 - decay) * ops.cast(value, "float32")
+                dst.assign(ops.cast(new, dst.dtype))
+            else:
+                dst.assign(ops.cast(value, dst.dtype))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -29,11 +56,18 @@ class StyleGAN(GAN):
     mixing regularization (with probability `mixing_prob` a batch takes its
     styles from a second w after a random crossover layer) and an
     exponential moving average of the generator (`compile(ema_decay=0.999)`
-    by default), which `generate` samples with.
+    by default, its half-life ramped up with the steps trained: see
+    `compile`), which `generate` samples with. The discriminator sees the
+    batch's standard deviation at 4x4 (`minibatch_stddev`).
 
-    Not in this small-scale version: equalized learning rates, the mapping
-    network's reduced learning rate, path-length regularization, minibatch
-    standard deviation.
+    As in StyleGAN2, every weight of both networks has an equalized learning
+    rate (stored N(0, 1), scaled by `1 / sqrt(fan_in)` at run time; see
+    `layers.EqualizedDense`), the mapping network learns at 0.01 times the
+    rate of the rest (`mapping_lr_multiplier`), and both networks use Adam
+    with lr 0.002 and betas (0, 0.99).
+
+    Not in this small-scale version: path-length regularization, lazy
+    regularization, minibatch standard deviation.
 
     Images are in [-1, 1]; `image_shape` is square with a power-of-two side
     >= 8 (pad 28x28 data to 32x32).
@@ -43,9 +77,16 @@ class StyleGAN(GAN):
         latent_dim: size of z.
         w_dim: size of w.
         mapping_layers: dense layers of the mapping network.
+        mapping_lr_multiplier: the mapping network's learning-rate
+            multiplier (0.01 as in StyleGAN; its weights move 100x slower
+            than the synthesis network's).
         generator_filters, discriminator_filters: channels per layer.
         mixing_prob: probability of style mixing per training batch.
         r1_gamma: weight gamma of the R1 penalty.
+        minibatch_stddev: give the default discriminator the batch's
+            standard deviation as a feature at 4x4 (`layers.MinibatchStdDev`).
+        ema_rampup: caps the generator EMA's half-life at this fraction of
+            the steps trained so far (None: a plain EMA); see `compile`.
         discriminator: a Keras model to use instead of the default
             discriminator (images -> one logit per image).
         seed: seed of the initial weights and of all training noise.
@@ -69,10 +110,13 @@ class StyleGAN(GAN):
         latent_dim=128,
         w_dim=128,
         mapping_layers=8,
+        mapping_lr_multiplier=0.01,
         generator_filters=64,
         discriminator_filters=64,
         mixing_prob=0.9,
         r1_gamma=0.1,
+        minibatch_stddev=True,
+        ema_rampup=0.05,
         discriminator=None,
         seed=None,
         **kwargs,
@@ -83,11 +127,14 @@ class StyleGAN(GAN):
         if mixing_prob > 1.0:
             raise ValueError(f"`mixing_prob` must be in [0, 1]; received {mixing_prob}.")
         r1_gamma = check_number(r1_gamma, "r1_gamma", minimum=0.0)
+        if ema_rampup is not None:
+            ema_rampup = check_number(ema_rampup, "ema_rampup", minimum=0.0, inclusive=False)
         generator = StyleGenerator(
             image_shape=image_shape,
             latent_dim=latent_dim,
             w_dim=w_dim,
             mapping_layers=mapping_layers,
+            mapping_lr_multiplier=mapping_lr_multiplier,
             filters=generator_filters,
             seed=seed,
             name="generator",
@@ -99,6 +146,7 @@ class StyleGAN(GAN):
             discriminator = stylegan_discriminator(
                 image_shape,
                 filters=check_positive_int(discriminator_filters, "discriminator_filters"),
+                minibatch_stddev=bool(minibatch_stddev),
                 seed=seed,
             )
         self._family_config = {
@@ -106,10 +154,13 @@ class StyleGAN(GAN):
             "latent_dim": generator.latent_dim,
             "w_dim": generator.w_dim,
             "mapping_layers": generator.mapping_layers,
+            "mapping_lr_multiplier": generator.mapping_lr_multiplier,
             "generator_filters": generator.filters,
             "discriminator_filters": discriminator_filters,
             "mixing_prob": mixing_prob,
             "r1_gamma": r1_gamma,
+            "minibatch_stddev": bool(minibatch_stddev),
+            "ema_rampup": ema_rampup,
             "discriminator": (
                 keras.saving.serialize_keras_object(discriminator) if custom else None
             ),
@@ -120,6 +171,7 @@ class StyleGAN(GAN):
         self.image_shape = image_shape
         self.mixing_prob = mixing_prob
         self.r1_gamma = r1_gamma
+        self.ema_rampup = ema_rampup
         self._sampling = _Holder(truncation=1.0, noise="random")
 
     @property
@@ -127,15 +179,28 @@ class StyleGAN(GAN):
         return self.generator.num_ws
 
     def default_optimizer(self, network="generator"):
-        """StyleGAN2's Adam betas (0, 0.99), at a learning rate for
-        non-equalized weights."""
-        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.0, beta_2=0.99)
+        """StyleGAN2's Adam: lr 0.002, betas (0, 0.99), for both networks
+        (whose weights have equalized learning rates)."""
+        return keras.optimizers.Adam(learning_rate=2e-3, beta_1=0.0, beta_2=0.99)
 
     def compile(self, *args, ema_decay="default", **kwargs):
-        """`GAN.compile`, with `ema_decay=0.999` unless given (None turns it off)."""
+        """`GAN.compile`, with `ema_decay=0.999` unless given (None turns it off).
+
+        With `ema_rampup` (the constructor's, 0.05 by default) the EMA's
+        half-life is at most `ema_rampup` times the steps trained so far, as
+        StyleGAN2's ramp-up: the decay of step `t` is
+        `min(ema_decay, 0.5 ** (1 / (ema_rampup * t)))`. A plain 0.999 EMA
+        keeps `0.999^t` of the initial weights (41% after 900 steps), and
+        sampled nearly blank images after short runs.
+        """
         if isinstance(ema_decay, str) and ema_decay == "default":
             ema_decay = self.default_ema_decay
         super().compile(*args, ema_decay=ema_decay, **kwargs)
+        ema = self._state.ema
+        if ema is not None and self.ema_rampup is not None:
+            self._state.ema = _RampedEMA(
+                self.generator, self.ema_generator, ema.decay, self.ema_rampup, self.optimizer
+            )
 
     # ----------------------------------------------------------------- hooks
     def mixed_styles(self, w1, w2, crossover):

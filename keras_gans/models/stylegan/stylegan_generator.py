@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from keras_gans.layers.equalized import EqualizedDense
 from keras_gans.layers.modulated_conv2d import ModulatedConv2D
 from keras_gans.utils import check_number, check_positive_int, check_seed
 
@@ -41,7 +42,8 @@ class StyleGenerator(keras.Model):
     """z -> w (mapping) -> image (synthesis with per-layer styles and noise).
 
     Mapping: pixel-normalized z through `mapping_layers` dense layers with
-    leaky ReLU to `w`. Synthesis: a learned constant 4x4 input; at 4x4 one
+    leaky ReLU to `w`, learning at `mapping_lr_multiplier` (0.01) times the
+    synthesis network's rate. Synthesis: a learned constant 4x4 input; at 4x4 one
     modulated 3x3 convolution, then per doubling of the resolution a
     bilinear 2x upsampling and two modulated convolutions. Every
     convolution takes its own style `A_l(w_l)` (a dense layer, bias 1),
@@ -50,6 +52,12 @@ class StyleGenerator(keras.Model):
     demodulation) at each resolution adds to the upsampled image of the
     previous one (skip architecture). There are `num_ws = 1 + 2 * log2(size / 4)`
     styles; each toRGB reuses the style of the convolution before it.
+
+    Every weight has an equalized learning rate (`layers.EqualizedDense`,
+    `ModulatedConv2D(equalized=True)`): stored N(0, 1), scaled by
+    `1 / sqrt(fan_in)` at run time, with leaky ReLU's gain `sqrt(2)` applied
+    to the activations, so that activations keep unit scale from the first
+    step and Adam (lr 0.002) moves all layers at the same relative speed.
 
     `call(z)` maps and synthesizes with random noise. `mapping(z)`,
     `synthesis(ws, noise)` and `w_avg` (the running mean of `w`, used by the
@@ -61,6 +69,8 @@ class StyleGenerator(keras.Model):
         w_dim: size of w.
         mapping_layers: dense layers of the mapping network (8 in the paper).
         filters: channels of every synthesis layer.
+        mapping_lr_multiplier: learning-rate multiplier of the mapping
+            network (StyleGAN's 0.01; 1 trains it as fast as the rest).
         w_avg_decay: the decay of the running mean of w.
         seed: seed of the initial weights, the constant noise and the noise.
     """
@@ -72,6 +82,7 @@ class StyleGenerator(keras.Model):
         w_dim=128,
         mapping_layers=8,
         filters=64,
+        mapping_lr_multiplier=0.01,
         w_avg_decay=0.995,
         seed=None,
         **kwargs,
@@ -82,17 +93,28 @@ class StyleGenerator(keras.Model):
         self.w_dim = check_positive_int(w_dim, "w_dim")
         self.mapping_layers = check_positive_int(mapping_layers, "mapping_layers")
         self.filters = check_positive_int(filters, "filters")
+        self.mapping_lr_multiplier = check_number(
+            mapping_lr_multiplier, "mapping_lr_multiplier", minimum=0.0, inclusive=False
+        )
         self.w_avg_decay = check_number(w_avg_decay, "w_avg_decay", minimum=0.0)
         self.seed = check_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="noise_seed_generator")
         size, _, channels = self.image_shape
         rng_seed = 0 if self.seed is None else self.seed
 
+        def seed_of(i):
+            return None if self.seed is None else self.seed + i
+
         def init(i):
-            return keras.initializers.HeNormal(seed=None if self.seed is None else self.seed + i)
+            return keras.initializers.RandomNormal(0.0, 1.0, seed=seed_of(i))
 
         self.mapping_dense = [
-            layers.Dense(self.w_dim, kernel_initializer=init(i), name=f"mapping_{i}")
+            EqualizedDense(
+                self.w_dim,
+                lr_multiplier=self.mapping_lr_multiplier,
+                seed=seed_of(i),
+                name=f"mapping_{i}",
+            )
             for i in range(self.mapping_layers)
         ]
         self.resolutions = [4 * 2**i for i in range(int(math.log2(size // 4)) + 1)]
@@ -104,7 +126,10 @@ class StyleGenerator(keras.Model):
         f = self.filters
         self.const = self.add_weight(
             shape=(4, 4, f),
-            initializer=keras.initializers.RandomNormal(seed=rng_seed),
+            # N(0, 1), as StyleGAN2's: demodulation keeps the scale of its
+            # input, so this sets the scale of every activation; Keras's
+            # default stddev 0.05 left them ~0.02, swamped by the biases.
+            initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=rng_seed),
             name="const",
         )
         self.styles, self.convs, self.noise_strengths, self.biases, self.const_noise = (
@@ -117,12 +142,12 @@ class StyleGenerator(keras.Model):
         noise_rng = np.random.default_rng(rng_seed)
         for i, (res, _) in enumerate(self.conv_plan):
             self.styles.append(
-                layers.Dense(
-                    f, bias_initializer="ones", kernel_initializer=init(100 + i), name=f"style_{i}"
-                )
+                EqualizedDense(f, bias_initializer=1.0, seed=seed_of(100 + i), name=f"style_{i}")
             )
             self.convs.append(
-                ModulatedConv2D(f, 3, kernel_initializer=init(200 + i), name=f"conv_{i}")
+                ModulatedConv2D(
+                    f, 3, kernel_initializer=init(200 + i), equalized=True, name=f"conv_{i}"
+                )
             )
             self.noise_strengths.append(
                 self.add_weight(shape=(), initializer="zeros", name=f"noise_strength_{i}")
@@ -140,11 +165,8 @@ class StyleGenerator(keras.Model):
         self.to_rgb_styles, self.to_rgb, self.to_rgb_biases = [], [], []
         for j in range(len(self.resolutions)):
             self.to_rgb_styles.append(
-                layers.Dense(
-                    f,
-                    bias_initializer="ones",
-                    kernel_initializer=init(300 + j),
-                    name=f"to_rgb_style_{j}",
+                EqualizedDense(
+                    f, bias_initializer=1.0, seed=seed_of(300 + j), name=f"to_rgb_style_{j}"
                 )
             )
             self.to_rgb.append(
@@ -153,6 +175,7 @@ class StyleGenerator(keras.Model):
                     1,
                     demodulate=False,
                     kernel_initializer=init(400 + j),
+                    equalized=True,
                     name=f"to_rgb_{j}",
                 )
             )
@@ -233,6 +256,7 @@ class StyleGenerator(keras.Model):
             "w_dim": self.w_dim,
             "mapping_layers": self.mapping_layers,
             "filters": self.filters,
+            "mapping_lr_multiplier": self.mapping_lr_multiplier,
             "w_avg_decay": self.w_avg_decay,
             "seed": self.seed,
         }
