@@ -1,5 +1,6 @@
 """Layers of the GAN toolkit, one public layer per module."""
 
+from keras_gans.layers.bicubic_upsampling import BicubicUpsampling
 from keras_gans.layers.conditioning_augmentation import ConditioningAugmentation
 from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.masked_conv2d import MaskedConv2D
@@ -13,6 +14,7 @@ from keras_gans.layers.virtual_batch_normalization import (
 )
 
 __all__ = [
+    "BicubicUpsampling",
     "ConditioningAugmentation",
     "ImagePool",
     "MaskedConv2D",
