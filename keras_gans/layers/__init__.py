@@ -3,6 +3,7 @@
 from keras_gans.layers.bicubic_upsampling import BicubicUpsampling
 from keras_gans.layers.conditioning_augmentation import ConditioningAugmentation
 from keras_gans.layers.image_pool import ImagePool
+from keras_gans.layers.luma_chroma import LumaChromaToRGB
 from keras_gans.layers.masked_conv2d import MaskedConv2D
 from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
 from keras_gans.layers.modulated_conv2d import ModulatedConv2D
@@ -17,6 +18,7 @@ __all__ = [
     "BicubicUpsampling",
     "ConditioningAugmentation",
     "ImagePool",
+    "LumaChromaToRGB",
     "MaskedConv2D",
     "MinibatchDiscrimination",
     "ModulatedConv2D",
