@@ -14,7 +14,9 @@ Tasks:
   Test on 1,000 CIFAR-10 test images: L1 in [-1, 1] units, PSNR and SSIM on
   RGB uint8, and the shipped CIFAR-10 classifier's accuracy on the outputs,
   the grey inputs and the originals. Then edges -> Fashion-MNIST (Sobel
-  edges) with the same two models.
+  edges) with the same two models. Colourisation predicts the chrominance
+  of the grey input (`--colour_space=ycbcr`, the default) or the whole RGB
+  image as the paper (`--colour_space=rgb`).
 - cycle: MNIST <-> MNIST-M (28x28x3, MNIST-M made on the fly from other MNIST
   digits and CIFAR-10 crops, seed 0), CycleGAN and DiscoGAN. Test on 1,000
   MNIST and 1,000 MNIST-M test images: label accuracy of each translation
@@ -24,7 +26,9 @@ Tasks:
 - sr: SRResNet-MSE then SRGAN (started from the SRResNet) on 32x32 crops of
   CBSD68 and scikit-learn's sample photos, x4; PSNR and SSIM on the Y
   channel with a 4-pixel border removed, on CSet5 and CSet14, against
-  bicubic upsampling.
+  bicubic upsampling. The generator adds its output to the bicubic
+  upsampling (`--global_residual`, the default) or is the paper's
+  (`--noglobal_residual`).
 """
 
 import json
@@ -59,6 +63,19 @@ flags.DEFINE_integer("crop_size", 32, "SR: high-resolution crop size (the paper:
 flags.DEFINE_float("sr_lr", 1e-3, "SR: SRResNet's Adam learning rate (SRGAN's is 1e-4).")
 flags.DEFINE_string("out", "benchmarks/results", "Folder of the JSON results.")
 flags.DEFINE_string("images", "docs/images", "Folder of the example images.")
+flags.DEFINE_enum(
+    "colour_space",
+    "ycbcr",
+    ["rgb", "ycbcr"],
+    "pix2pix on CIFAR-10 colourisation: 'ycbcr' predicts the chrominance of the grey input "
+    "(Pix2Pix colour_space), 'rgb' the whole image as the paper.",
+)
+flags.DEFINE_boolean(
+    "global_residual",
+    True,
+    "sr: SRResNet/SRGAN add their output to the bicubic upsampling (SRGAN global_residual); "
+    "--noglobal_residual is the paper's network.",
+)
 
 
 def _dataset(x, y, steps, batch_size, seed, jitter=1.125, mirror=True):
@@ -123,6 +140,7 @@ def run_pix2pix():
                 generator_filters=FLAGS.filters,
                 discriminator_filters=FLAGS.filters,
                 adversarial_weight=weight,
+                colour_space=FLAGS.colour_space if loader == "cifar10" else "rgb",
                 seed=FLAGS.seed,
             )
             model.compile()
@@ -294,6 +312,7 @@ def run_sr():
         num_blocks=FLAGS.sr_blocks,
         discriminator_filters=FLAGS.filters,
         discriminator_blocks=3,
+        global_residual=FLAGS.global_residual,
         seed=FLAGS.seed,
     )
     srresnet = models.SRGAN(adversarial_weight=0.0, feature_weight=0.0, **common)
@@ -349,6 +368,8 @@ def main(argv):
                 "seed",
             )
         },
+        "colour_space": FLAGS.colour_space,
+        "global_residual": FLAGS.global_residual,
         "total_seconds": round(time.perf_counter() - start, 1),
         "results": results,
     }

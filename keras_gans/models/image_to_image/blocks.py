@@ -56,6 +56,7 @@ def unet_generator(
     dropout=0.5,
     seed=None,
     name="unet_generator",
+    zero_output=False,
 ):
     """pix2pix's U-Net: an encoder-decoder with skip connections between mirrored levels.
 
@@ -77,6 +78,9 @@ def unet_generator(
         normalization: "batch" (the paper), "instance" or None.
         dropout: rate of the decoder's dropout (0 turns it off).
         seed: seed of the initial weights.
+        zero_output: start the last layer at zero (kernel and bias), so the
+            untrained network outputs 0 (the seeds of the other layers are
+            unchanged).
     """
     input_shape = check_image_shape(input_shape)
     output_channels = check_positive_int(output_channels, "output_channels")
@@ -121,8 +125,13 @@ def unet_generator(
             x = layers.Dropout(dropout, seed=next(seeds))(x)
         x = layers.ReLU()(x)
         x = layers.Concatenate()([x, skips[i]])
+    last_init = init(next(seeds))
     x = layers.Conv2DTranspose(
-        output_channels, 4, strides=2, padding="same", kernel_initializer=init(next(seeds))
+        output_channels,
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer="zeros" if zero_output else last_init,
     )(x)
     outputs = layers.Activation("tanh", dtype="float32", name="output")(x)
     return keras.Model(inputs, outputs, name=name)

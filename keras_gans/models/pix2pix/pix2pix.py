@@ -3,10 +3,13 @@
 import keras
 
 from keras_gans import backend
+from keras_gans.layers.luma_chroma import LumaChromaToRGB
 from keras_gans.models.dcgan.dcgan_generator import check_image_shape
 from keras_gans.models.image_to_image.blocks import patchgan_discriminator, unet_generator
 from keras_gans.models.image_to_image.image_to_image_gan import ImageToImageGAN, l1_distance
 from keras_gans.utils import check_number, check_positive_int, check_seed
+
+COLOUR_SPACES = ("rgb", "ycbcr")
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -36,6 +39,16 @@ class Pix2Pix(ImageToImageGAN):
         dropout: the decoder's dropout rate (0.5).
         l1_weight: lambda of the L1 term (100).
         adversarial_weight: weight of the adversarial term (1; 0 for L1 alone).
+        colour_space: "rgb" (the paper) or "ycbcr", for colourisation
+            (grey input, RGB output): the U-Net then predicts only the
+            chrominance (Cb, Cr; its last layer starts at zero) and the
+            output is `LumaChromaToRGB([input, chroma])`, so the input is the
+            output's exact luminance (BT.601, as `colorization_pairs`' grey)
+            and the untrained network returns the grey input itself. This is
+            the colourisation literature's set-up (Zhang et al., 2016 predict
+            Lab's ab from L; pix2pix's own colourisation experiment did the
+            same); the losses, the discriminator and `translate` still see
+            RGB images.
         seed: seed of the initial weights and of the dropout.
 
     Example:
@@ -60,6 +73,7 @@ class Pix2Pix(ImageToImageGAN):
         dropout=0.5,
         l1_weight=100.0,
         adversarial_weight=1.0,
+        colour_space="rgb",
         seed=None,
         **kwargs,
     ):
@@ -71,15 +85,31 @@ class Pix2Pix(ImageToImageGAN):
             raise ValueError(f"`dropout` must be in [0, 1); received {dropout!r}.")
         self.l1_weight = check_number(l1_weight, "l1_weight")
         self.adversarial_weight = check_number(adversarial_weight, "adversarial_weight")
+        if colour_space not in COLOUR_SPACES:
+            raise ValueError(
+                f"`colour_space` must be one of {COLOUR_SPACES}; received {colour_space!r}."
+            )
+        chroma = colour_space == "ycbcr"
+        if chroma and (input_shape[-1] != 1 or output_channels != 3):
+            raise ValueError(
+                "`colour_space='ycbcr'` colourises: it needs grey inputs (1 channel) and RGB "
+                f"outputs (output_channels=3); received input_shape {input_shape!r} and "
+                f"output_channels {output_channels!r}."
+            )
         generator = unet_generator(
             input_shape,
-            output_channels,
+            2 if chroma else output_channels,
             filters=generator_filters,
             depth=depth,
             normalization=normalization,
             dropout=dropout,
             seed=seed,
+            zero_output=chroma,
         )
+        if chroma:
+            grey = keras.Input(input_shape, name="images")
+            rgb = LumaChromaToRGB(dtype="float32", name="output")([grey, generator(grey)])
+            generator = keras.Model(grey, rgb, name="chroma_unet_generator")
         output_shape = (*input_shape[:2], output_channels)
         discriminator = patchgan_discriminator(
             output_shape,
@@ -100,6 +130,7 @@ class Pix2Pix(ImageToImageGAN):
             "dropout": dropout,
             "l1_weight": self.l1_weight,
             "adversarial_weight": self.adversarial_weight,
+            "colour_space": colour_space,
         }
         super().__init__(generator, discriminator, seed=seed, **kwargs)
 
