@@ -93,9 +93,13 @@ class GeneratorEMA:
         self.ema_generator = ema_generator
         self._pairs = _pairs(generator, ema_generator)
 
+    def current_decay(self):
+        """The decay of this step (subclasses may schedule it)."""
+        return self.decay
+
     def update(self):
         """One EMA step: `ema = decay * ema + (1 - decay) * w`; buffers copied."""
-        decay = self.decay
+        decay = self.current_decay()
         for src, dst in self._pairs:
             value = ops.stop_gradient(ops.convert_to_tensor(src))
             if src.trainable:

@@ -681,6 +681,7 @@ class GAN(keras.Model):
         history = self._state.history
         augment = self._state.augment
         guarded = self._guarded_variables() if self._state.on_nonfinite else None
+        before = None
         if guarded is not None:
             before = [ops.copy(ops.convert_to_tensor(v)) for v in guarded]
 
@@ -747,8 +748,16 @@ class GAN(keras.Model):
         values = {"d_loss": d_total * scale, "g_loss": g_loss}
         values.update({k: v * scale for k, v in d_terms.items()})
         values.update(g_terms)
-        # Under tf.distribute each replica saw its slice of the batch: log the
-        # mean over replicas, which is the whole batch's value.
+        return self._record_step(values, guarded, before, d_vars + g_vars)
+
+    def _record_step(self, values, guarded, before, trained):
+        """Logs one step's loss terms, or undoes the step if one is not finite.
+
+        `guarded`/`before`: what `_undo_if_nonfinite` restores (None when the
+        non-finite policy needs no guard); `trained`: the variables updated.
+        """
+        # Under tf.distribute / torch.distributed each replica saw its slice of
+        # the batch: log the mean over replicas, which is the whole batch's value.
         values = {k: backend.cross_replica_mean(v) for k, v in values.items()}
         trackers = self._state.trackers
         for name in values:
@@ -761,7 +770,7 @@ class GAN(keras.Model):
             for name, value in values.items():
                 trackers[name].update_state(value)
             return {t.name: t.result() for t in self.loss_trackers}
-        return self._undo_if_nonfinite(values, guarded, before, d_vars + g_vars)
+        return self._undo_if_nonfinite(values, guarded, before, trained)
 
     # ------------------------------------------------------- non-finite steps
     def _guarded_variables(self):

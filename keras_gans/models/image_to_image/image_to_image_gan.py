@@ -112,23 +112,9 @@ class ImageToImageGAN(GAN):
     def finish_step(self, values, guard):
         """Counts the step, updates the loss trackers and returns the logs."""
         self.optimizer.iterations.assign_add(1)
-        # Under tf.distribute / torch.distributed each replica saw its slice of
-        # the batch: log the mean over replicas, the whole batch's value.
-        values = {k: backend.cross_replica_mean(v) for k, v in values.items()}
-        trackers = self._state.trackers
-        for name in values:
-            if name not in trackers:
-                raise ValueError(
-                    f"Loss term {name!r} is not declared: add it to the class's "
-                    f"`loss_names` (now {self.loss_names})."
-                )
-        if guard is None:
-            for name, value in values.items():
-                trackers[name].update_state(value)
-            return {t.name: t.result() for t in self.loss_trackers}
-        guarded, before = guard
+        guarded, before = guard if guard is not None else (None, None)
         trained = self.discriminator_trainable_variables + self.generator_trainable_variables
-        return self._undo_if_nonfinite(values, guarded, before, trained)
+        return self._record_step(values, guarded, before, trained)
 
     # --------------------------------------------------------------- inference
     def run_network(self, network, images, value_range=None, batch_size=32):

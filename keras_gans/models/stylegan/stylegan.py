@@ -31,17 +31,6 @@ class _RampedEMA(ema_lib.GeneratorEMA):
         half_life = ops.maximum(self.rampup * t, 1e-8)
         return ops.minimum(self.decay, ops.power(0.5, 1.0 / half_life))
 
-    def update(self):
-        decay = self.current_decay()
-        for src, dst in self._pairs:
-            value = ops.stop_gradient(ops.convert_to_tensor(src))
-            if src.trainable:
-                old = ops.cast(ops.convert_to_tensor(dst), "float32")
-                new = decay * old + (1.0 - decay) * ops.cast(value, "float32")
-                dst.assign(ops.cast(new, dst.dtype))
-            else:
-                dst.assign(ops.cast(value, dst.dtype))
-
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class StyleGAN(GAN):
