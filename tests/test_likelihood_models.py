@@ -9,7 +9,7 @@ from keras import ops
 from test_case import TestCase
 
 from keras_gans import datasets, models
-from keras_gans.layers import DiagonalBiLSTM
+from keras_gans.layers import DiagonalBiLSTM, RowLSTM
 from keras_gans.layers.diagonal_bilstm import skew, unskew
 from keras_gans.layers.masked_conv2d import causal_mask
 from keras_gans.models.likelihood import bernoulli_nll
@@ -167,6 +167,39 @@ def random_diagonal_bilstm(units, input_shape, seed=0, **kwargs):
     for w in layer.weights:
         w.assign(rng.normal(size=w.shape).astype("float32"))
     return layer
+
+
+class TestRowLSTM(TestCase):
+    def test_scan_and_unrolled_loop_match_a_numpy_reference(self):
+        x = np.random.default_rng(5).normal(size=(2, 4, 5, 2)).astype("float32")
+        layer = RowLSTM(
+            3, kernel_size=3, kernel_initializer=keras.initializers.RandomNormal(0, 0.5, seed=1)
+        )
+        out = ops.convert_to_numpy(layer(x))
+        unrolled = RowLSTM.from_config({**layer.get_config(), "unroll": True})
+        unrolled.build(x.shape)
+        unrolled.set_weights(layer.get_weights())
+        np.testing.assert_allclose(ops.convert_to_numpy(unrolled(x)), out, atol=1e-5)
+        # The recurrence by hand: the masked input gates of every row, plus a
+        # width-3 convolution of the row above's hidden state.
+        gates_in = ops.convert_to_numpy(layer.input_to_state(x))
+        kernel = ops.convert_to_numpy(layer.state_kernel)
+        bias = ops.convert_to_numpy(layer.state_bias)
+        sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+        h = np.zeros((2, 5, 3), "float32")
+        c = np.zeros_like(h)
+        expected = []
+        for i in range(4):
+            padded = np.pad(h, ((0, 0), (1, 1), (0, 0)))
+            recurrent = sum(padded[:, k : k + 5] @ kernel[k] for k in range(3))
+            i_g, f_g, o_g, g = np.split(gates_in[:, i] + recurrent + bias, 4, axis=-1)
+            c = sigmoid(f_g) * c + sigmoid(i_g) * np.tanh(g)
+            h = sigmoid(o_g) * np.tanh(c)
+            expected.append(h)
+        np.testing.assert_allclose(out, np.stack(expected, axis=1), atol=1e-5)
+        assert RowLSTM.from_config(layer.get_config()).unroll is False
+        with pytest.raises(TypeError, match="unroll"):
+            RowLSTM(2, unroll=1)
 
 
 class TestDiagonalBiLSTM(TestCase):

@@ -23,10 +23,19 @@ class RowLSTM(keras.layers.Layer):
         units: channels of the hidden and cell states.
         kernel_size: width `k` of both convolutions (odd; 3 in the paper).
         kernel_initializer: initializer of both kernels.
+        unroll: `False` (default): `keras.ops.scan` over the rows (one
+            compiled loop body, so compiling under JAX or TensorFlow does
+            not grow with the height); `True`: a Python loop, unrolled into
+            the graph. Both give the same values.
     """
 
-    def __init__(self, units, kernel_size=3, kernel_initializer="glorot_uniform", **kwargs):
+    def __init__(
+        self, units, kernel_size=3, kernel_initializer="glorot_uniform", unroll=False, **kwargs
+    ):
         super().__init__(**kwargs)
+        if not isinstance(unroll, bool):
+            raise TypeError(f"`unroll` must be a bool; received {unroll!r}.")
+        self.unroll = unroll
         self.units = check_positive_int(units, "units")
         self.kernel_size = check_positive_int(kernel_size, "kernel_size")
         if self.kernel_size % 2 == 0:
@@ -52,20 +61,30 @@ class RowLSTM(keras.layers.Layer):
         )
 
     def call(self, x):
-        gates_in = self.input_to_state(x)
-        batch, width = ops.shape(x)[0], x.shape[2]
-        h = ops.zeros((batch, width, self.units), dtype=x.dtype)
-        c = ops.zeros((batch, width, self.units), dtype=x.dtype)
-        rows = []
-        for i in range(x.shape[1]):
-            gates = (
-                gates_in[:, i] + ops.conv(h, self.state_kernel, padding="same") + self.state_bias
-            )
+        # (height, batch, width, gates): the loop runs over the rows.
+        gates_in = ops.transpose(self.input_to_state(x), (1, 0, 2, 3))
+        kernel = ops.cast(self.state_kernel, gates_in.dtype)
+        bias = ops.cast(self.state_bias, gates_in.dtype)
+
+        def step(carry, gates_row):
+            h, c = carry
+            gates = gates_row + ops.conv(h, kernel, padding="same") + bias
             i_gate, f_gate, o_gate, g = ops.split(gates, 4, axis=-1)
             c = ops.sigmoid(f_gate) * c + ops.sigmoid(i_gate) * ops.tanh(g)
             h = ops.sigmoid(o_gate) * ops.tanh(c)
-            rows.append(h)
-        return ops.stack(rows, axis=1)
+            return (h, c), (h, c)
+
+        zeros = ops.zeros_like(gates_in[0, ..., : self.units])
+        if self.unroll:
+            carry, rows = (zeros, zeros), []
+            for i in range(x.shape[1]):
+                carry, _ = step(carry, gates_in[i])
+                rows.append(carry[0])
+            return ops.stack(rows, axis=1)
+        # The loop body returns the carry as its output (TensorFlow's scan
+        # wants outputs shaped like the carry).
+        _, (hs, _) = ops.scan(step, (zeros, zeros), gates_in, length=x.shape[1])
+        return ops.transpose(hs, (1, 0, 2, 3))
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
@@ -77,6 +96,7 @@ class RowLSTM(keras.layers.Layer):
                 "units": self.units,
                 "kernel_size": self.kernel_size,
                 "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "unroll": self.unroll,
             }
         )
         return config
