@@ -33,8 +33,13 @@ run_backend() {  # backend, then pytest's arguments
   local backend=$1
   shift
   KERAS_BACKEND=$backend python -m pytest -q --run-large -p no:cacheprovider \
-    --basetemp=".test-logs/tmp-$backend" "$@"
+    --basetemp="$temp_root/$backend" "$@"
 }
+
+# Each backend's temporary files in a folder of its own, outside the
+# repository (tests copy the source tree).
+temp_root=$(mktemp -d "${TMPDIR:-/tmp}/keras_gans_tests.XXXXXX")
+trap 'rm -rf "$temp_root"' EXIT
 
 mkdir -p .test-logs
 if [ "$jobs" -eq 1 ]; then
